@@ -1,0 +1,36 @@
+import Foundation
+import NeuralNetworkLearning
+
+/// What the program knows about where its output goes, and the course's pauses.
+struct Console {
+  /// Standard output is a terminal.
+  let isTerminal: Bool
+  /// Pause between parts: stdin and stdout are terminals and `--no-pause` was not given.
+  let pauses: Bool
+  /// 24-bit colour is allowed (not `NO_COLOR`, not `TERM=dumb`).
+  let colour: Bool
+
+  init(noPause: Bool) {
+    isTerminal = OutputDirectory.standardOutputIsTerminal
+    pauses = !noPause && isTerminal && isatty(STDIN_FILENO) == 1
+    colour = TerminalImage.colourEnabled()
+  }
+
+  /// The course's `pause` between parts: says so and waits for Enter, but
+  /// only when ``pauses``; otherwise it prints nothing and goes on.
+  func pause() {
+    guard pauses else { return }
+    print("\nProgram paused. Press enter to continue.")
+    flush()
+    _ = readLine()
+  }
+
+  /// Draws a picture in the terminal when standard output is one.
+  func show(_ image: Matrix, maxColumns: Int = 80) {
+    guard isTerminal else { return }
+    print(TerminalImage.render(image, maxColumns: maxColumns, colour: colour), terminator: "")
+    flush()
+  }
+
+  func flush() { fflush(stdout) }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import NeuralNetworkLearning
+
+/// The course's `ex4.m`, part by part, with its wording and number formats.
+struct Ex4Script {
+  let options: Ex4Command
+  let console: Console
+
+  // The course's sizes: 20×20 input images, 25 hidden units, 10 labels.
+  let num_labels = 10
+  var input_layer_size = 400
+  var hidden_layer_size: Int
+
+  var X = Matrix.zeros(0, 0)
+  var y = Matrix.zeros(0, 0)
+  /// False when running on the built-in digits, where the course's reference numbers do not apply.
+  var isCourseData = true
+
+  /// `rand('twister', seed)`: the stream the initial weights are drawn from.
+  var weightsRandom: OctaveRandom
+  /// A second stream, derived from the same seed, for choosing the examples shown.
+  var displayRandom: OctaveRandom
+  let seed: UInt32
+  let seedWasGiven: Bool
+
+  init(options: Ex4Command) throws {
+    self.options = options
+    console = Console(noPause: options.noPause)
+    hidden_layer_size = options.hiddenLayerSize
+    if let seed = options.seed {
+      self.seed = seed
+      seedWasGiven = true
+      weightsRandom = OctaveRandom(seed: seed)
+    } else {
+      (weightsRandom, seed) = OctaveRandom.timeSeeded()
+      seedWasGiven = false
+    }
+    displayRandom = OctaveRandom(seed: seed ^ 0x9E37_79B9)
+  }
+
+  mutating func run() throws {
+    try OutputDirectory.prepare(options.outputDir)
+    if !seedWasGiven {
+      print("Random seed: \(seed) (run again with --seed \(seed) to repeat this run)")
+    }
+
+    // =========== Part 1: Loading and Visualizing Data =============
+    print("Loading and Visualizing Data ...")
+    try loadData()
+    try showRandomExamples()
+    console.pause()
+
+    // ================ Part 2: Loading Parameters ================
+    let loaded = try loadWeights()
+
+    // ================ Part 3: Compute Cost (Feedforward) ================
+    if let (Theta1, Theta2) = loaded {
+      print("\nFeedforward Using Neural Network ...")
+      let J = cost(Theta1, Theta2, lambda: 0)
+      print(String(format: "Cost at parameters (loaded from ex4weights): %f ", J))
+      print(expectation(courseValue: "0.287629"))
+      console.pause()
+
+      // =============== Part 4: Implement Regularization ===============
+      print("\nChecking Cost Function (w/ Regularization) ... ")
+      let Jreg = cost(Theta1, Theta2, lambda: 1)
+      print(String(format: "Cost at parameters (loaded from ex4weights): %f ", Jreg))
+      print(expectation(courseValue: "0.383770"))
+      console.pause()
+    }
+
+    // ================ Part 5: Sigmoid Gradient  ================
+    print("\nEvaluating sigmoid gradient...")
+    let g = sigmoidGradient(Matrix(row: [-1, -0.5, 0, 0.5, 1]))
+    print("Sigmoid gradient evaluated at [-1 -0.5 0 0.5 1]:\n  ", terminator: "")
+    print(g.values.map { String(format: "%f ", $0) }.joined())
+    print("\n")
+    console.pause()
+
+    // ================ Part 6: Initializing Parameters ================
+    print("\nInitializing Neural Network Parameters ...")
+    let initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size, using: &weightsRandom)
+    let initial_Theta2 = randInitializeWeights(hidden_layer_size, num_labels, using: &weightsRandom)
+    let initial_nn_params = unroll(initial_Theta1, initial_Theta2)
+
+    // =============== Part 7: Implement Backpropagation ===============
+    print("\nChecking Backpropagation... ")
+    _ = checkNNGradients()
+    console.pause()
+
+    // =============== Part 8: Implement Regularization ===============
+    print("\nChecking Backpropagation (w/ Regularization) ... ")
+    let debug_lambda = 3.0
+    _ = checkNNGradients(lambda: debug_lambda)
+    if let (Theta1, Theta2) = loaded {
+      let debug_J = cost(Theta1, Theta2, lambda: debug_lambda)
+      print(String(format: "\n\nCost at (fixed) debugging parameters (w/ lambda = %f): %f ", debug_lambda, debug_J))
+      print(expectation(courseValue: "0.576051", prefix: "for lambda = 3, "))
+    } else {
+      print("\nSkipping the cost with the course's weights at lambda = 3: ex4weights.mat was not loaded.")
+    }
+    console.pause()
+
+    // =================== Part 8: Training NN ===================
+    print("\nTraining Neural Network... ")
+    let (Theta1, Theta2) = train(from: initial_nn_params)
+    console.pause()
+
+    // ================= Part 9: Visualize Weights =================
+    print("\nVisualizing Neural Network... ")
+    try writePicture(displayData(Theta1[columns: 2...]), named: "hidden-units.png", what: "the hidden units")
+    console.pause()
+
+    // ================= Part 10: Implement Predict =================
+    let pred = predict(Theta1, Theta2, X)
+    let correct = zip(pred.values, y.values).filter { $0 == $1 }.count
+    print(String(format: "\nTraining Set Accuracy: %f", Double(correct) / Double(X.rows) * 100))
+    if !isCourseData {
+      print("(on the built-in digits; the course's ~95.3% is for ex4data1.mat)")
+    }
+
+    if let path = options.save {
+      try MatFile.write(["Theta1": Theta1, "Theta2": Theta2], to: path)
+      print("Saved the trained Theta1 (\(Theta1.shape)) and Theta2 (\(Theta2.shape)) to \(path)")
+    }
+  }
+
+  // MARK: - The parts' work
+
+  /// The course's "(this value should be about …)" line, or a note that it does not apply.
+  func expectation(courseValue: String, prefix: String = "") -> String {
+    isCourseData
+      ? "(\(prefix)this value should be about \(courseValue))"
+      : "(the course's \(courseValue) is for ex4data1.mat; it does not apply to the built-in digits)"
+  }
+
+  func cost(_ Theta1: Matrix, _ Theta2: Matrix, lambda: Double) -> Double {
+    nnCostFunction(
+      unroll(Theta1, Theta2), inputLayerSize: input_layer_size, hiddenLayerSize: Theta1.rows,
+      numLabels: num_labels, X: X, y: y, lambda: lambda
+    ).J
+  }
+
+  mutating func loadData() throws {
+    let path = options.data ?? DataDirectory.file("ex4data1.mat")
+    if options.data == nil && !FileManager.default.fileExists(atPath: path) {
+      print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
+      print("Running on the built-in digit set instead: 5000 synthetic 20×20 digits, 500 of each.")
+      print("This is NOT the course's data: the course's reference numbers below do not apply.")
+      (X, y) = builtinDigits()
+      isCourseData = false
+    } else {
+      let variables = try MatFile.read(path, variables: ["X", "y"])
+      X = variables["X"]!
+      y = variables["y"]!
+      try validateData(path: path)
+    }
+    input_layer_size = X.columns
+  }
+
+  func validateData(path: String) throws {
+    guard y.columns == 1 else {
+      throw InputError("\(path): variable 'y' is \(y.shape); it must be a column of labels (m×1)")
+    }
+    guard y.rows == X.rows else {
+      throw InputError("\(path): 'X' has \(X.rows) examples but 'y' has \(y.rows) labels")
+    }
+    if let k = X.values.firstIndex(where: { !$0.isFinite }) {
+      throw InputError(
+        "\(path): variable 'X' has a non-finite value (\(X.values[k])) at (\(k % X.rows + 1), \(k / X.rows + 1))")
+    }
+    if let k = y.values.firstIndex(where: { !($0 >= 1 && $0 <= Double(num_labels) && $0 == $0.rounded()) }) {
+      throw InputError(
+        "\(path): variable 'y' has label \(y.values[k]) at row \(k + 1); labels must be whole numbers 1…\(num_labels) (10 stands for the digit 0)"
+      )
+    }
+  }
+
+  /// Part 2: the course's trained weights, or nil (with a line saying so) when the file is absent.
+  func loadWeights() throws -> (Matrix, Matrix)? {
+    let path = options.weights ?? DataDirectory.file("ex4weights.mat")
+    if options.weights == nil && !FileManager.default.fileExists(atPath: path) {
+      print("\nSkipping the parts that need the course's weights: \(DataDirectory.missingFileMessage("ex4weights.mat")).")
+      return nil
+    }
+    print("\nLoading Saved Neural Network Parameters ...")
+    let variables = try MatFile.read(path, variables: ["Theta1", "Theta2"])
+    let Theta1 = variables["Theta1"]!
+    let Theta2 = variables["Theta2"]!
+    guard Theta1.columns == input_layer_size + 1 else {
+      throw InputError(
+        "\(path): 'Theta1' is \(Theta1.shape) but the data has \(input_layer_size) inputs, so it must have \(input_layer_size + 1) columns"
+      )
+    }
+    guard Theta2.rows == num_labels, Theta2.columns == Theta1.rows + 1 else {
+      throw InputError(
+        "\(path): 'Theta2' is \(Theta2.shape) but must be \(num_labels)×\(Theta1.rows + 1) to follow 'Theta1' (\(Theta1.shape))"
+      )
+    }
+    for (name, theta) in [("Theta1", Theta1), ("Theta2", Theta2)] where theta.values.contains(where: { !$0.isFinite }) {
+      throw InputError("\(path): variable '\(name)' has NaN or Inf values")
+    }
+    return (Theta1, Theta2)
+  }
+
+  /// Part 1: 100 randomly chosen examples, as a PNG and in the terminal.
+  mutating func showRandomExamples() throws {
+    let m = X.rows
+    var order = Array(1...max(m, 1))
+    // Fisher–Yates, driven by the display stream.
+    for k in stride(from: m - 1, to: 0, by: -1) {
+      let j = Int(displayRandom.rand() * Double(k + 1))
+      order.swapAt(k, min(j, k))
+    }
+    let sel = Array(order.prefix(min(100, m)))
+    try writePicture(displayData(X[rows: sel]), named: "digits.png", what: "\(sel.count) random examples")
+  }
+
+  /// Writes `image` (−1 black … +1 white) into the output directory and draws it in the terminal.
+  func writePicture(_ image: Matrix, named name: String, what: String) throws {
+    let path = (options.outputDir as NSString).appendingPathComponent(name)
+    try PNGImage.writeGrey(image, to: path, scale: options.scale, overwrite: true)
+    print("Wrote \(what) to \(path) (\(image.columns * options.scale)×\(image.rows * options.scale) pixels)")
+    console.show(image)
+  }
+
+  /// Part 8: fmincg from the initial weights; returns the trained Theta1 and Theta2.
+  func train(from initial_nn_params: Matrix) -> (Matrix, Matrix) {
+    let input_layer_size = input_layer_size
+    let hidden_layer_size = hidden_layer_size
+    let num_labels = num_labels
+    let X = X
+    let y = y
+    let lambda = options.lambda
+    let costFunction = { (p: Matrix) -> (Double, Matrix) in
+      let (J, grad) = nnCostFunction(
+        p, inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size,
+        numLabels: num_labels, X: X, y: y, lambda: lambda)
+      return (J, grad)
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (nn_params, fX, _) = fmincg(
+      costFunction, initial_nn_params, maxIter: options.maxIter,
+      progress: console.isTerminal ? .print : .printLines)
+    let elapsed = clock.now - start
+    print(
+      String(
+        format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, %d hidden units)",
+        seconds(elapsed), fX.count, fX.last ?? .nan, lambda, hidden_layer_size))
+    let thetas = roll(
+      nn_params,
+      into: [(hidden_layer_size, input_layer_size + 1), (num_labels, hidden_layer_size + 1)])
+    return (thetas[0], thetas[1])
+  }
+}
