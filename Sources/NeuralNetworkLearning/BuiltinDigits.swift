@@ -19,8 +19,9 @@ import Foundation
 /// digit, whose shape parameters and style are varied at random (open or
 /// closed 4, 7 with or without a bar, …), then bent by a random affine map
 /// (rotation, slant, width and height, position near the centre) and a gentle
-/// smooth warp, drawn with a random pen width, anti-aliased, and blurred
-/// slightly. Everything comes from ``SplitMix64`` seeded with `seed` and the
+/// smooth warp, drawn with a random pen width, anti-aliased, blurred
+/// slightly, divided by its brightest value, and cleared below 6% of it. The
+/// randomness comes from a SplitMix64 generator seeded with `seed` and the
 /// example's index, so the same arguments always give the same data.
 ///
 /// - Precondition: `examplesPerDigit >= 1`.
@@ -35,7 +36,10 @@ public func builtinDigits(examplesPerDigit: Int = 500, seed: UInt64 = 2011) -> (
     for i in 0..<m {
       let digit = i / examplesPerDigit
       y[i] = digit == 0 ? 10 : Double(digit)
-      var random = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+      // Each example's generator starts from a scrambled mix of the seed and
+      // its index, so no two examples share a run of numbers.
+      var mixer = SplitMix64(seed: seed ^ (UInt64(i) &* 0xD1B5_4A32_D192_ED03))
+      var random = SplitMix64(seed: mixer.next())
       // Pixel (r, c) (0-based here) goes to column r + 20·c of row i.
       painter.paint(digit: digit, random: &random, into: pixels, start: i, stride: m)
     }
@@ -46,12 +50,12 @@ public func builtinDigits(examplesPerDigit: Int = 500, seed: UInt64 = 2011) -> (
 /// The SplitMix64 generator (Steele, Lea and Flood, 2014): a 64-bit state
 /// advanced by a constant and scrambled, small, fast and good enough for
 /// making pictures. Not Octave's generator.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+struct SplitMix64: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
-  public init(seed: UInt64) { state = seed }
+  init(seed: UInt64) { state = seed }
 
-  public mutating func next() -> UInt64 {
+  mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -60,16 +64,16 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
   }
 
   /// A uniform value in [0, 1) with 53 random bits.
-  public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+  mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
   /// A uniform value in [a, b).
-  public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * unit() }
+  mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * unit() }
 
   /// A uniform value in [−a, a).
-  public mutating func jitter(_ a: Double) -> Double { uniform(-a, a) }
+  mutating func jitter(_ a: Double) -> Double { uniform(-a, a) }
 
   /// True with probability p.
-  public mutating func chance(_ p: Double) -> Bool { unit() < p }
+  mutating func chance(_ p: Double) -> Bool { unit() < p }
 }
 
 /// A point of a stroke: x to the right, y downwards.
