@@ -81,18 +81,12 @@ public enum MatFile {
       throw MatFileError(path: path, reason: .fileExists)
     }
     try withLibmatio { () throws(MatFileError) in
-      let temporary = temporaryPath(besides: path)
+      let temporary = FilePlacement.temporaryPath(besides: path)
       defer { unlink(temporary) }
       try writeFile(variables, to: temporary, reportingAs: path)
-      if overwrite {
-        if rename(temporary, path) != 0 {
-          throw MatFileError(path: path, reason: .writeFailed(String(cString: strerror(errno))))
-        }
-      } else if link(temporary, path) != 0 {
-        // link(2) refuses to replace an existing file, which closes the race
-        // between the check above and now.
-        let code = errno
-        throw MatFileError(path: path, reason: code == EEXIST ? .fileExists : .writeFailed(String(cString: strerror(code))))
+      if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
+        throw MatFileError(
+          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
       }
     }
   }
@@ -317,13 +311,6 @@ private final class OpenFile {
     default: preconditionFailure("unreachable: element type checked before conversion")
     }
   }
-}
-
-/// A name beside `path` that nothing else uses.
-private func temporaryPath(besides path: String) -> String {
-  let url = URL(fileURLWithPath: path)
-  let directory = url.deletingLastPathComponent().path
-  return directory + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
 }
 
 private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String) throws(MatFileError) {

@@ -1,0 +1,22 @@
+/// Randomly initialise the weights of a layer with `L_in` incoming and
+/// `L_out` outgoing connections, breaking the symmetry between units.
+///
+///     W = rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init,  epsilon_init = 0.12
+///
+/// `W` is `L_out × (1 + L_in)`, uniform in (−0.12, 0.12); its first column
+/// multiplies the bias unit. The arithmetic is done in the course's order
+/// (times 2, times 0.12, minus 0.12), so the doubles equal Octave's bit for bit
+/// when `generator` was made with the seed Octave's `rand('twister', seed)` got.
+public func randInitializeWeights(_ L_in: Int, _ L_out: Int, using generator: inout OctaveRandom) -> Matrix {
+  let epsilon_init = 0.12
+  let W: Matrix = generator.rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init
+  return W
+}
+
+/// `randInitializeWeights(L_in, L_out)` drawing from a fresh clock-seeded
+/// generator, like the course's call without `rand('twister', seed)` first.
+/// To repeat a run, seed an ``OctaveRandom`` and pass it with `using:`.
+public func randInitializeWeights(_ L_in: Int, _ L_out: Int) -> Matrix {
+  var generator = OctaveRandom.timeSeeded().generator
+  return randInitializeWeights(L_in, L_out, using: &generator)
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+@testable import NeuralNetworkLearning
+
+/// The 6-D extended Rosenbrock function of `fmincg.md`,
+/// f(x) = Σ over odd k of (1 − x_k)² + (10 (x_{k+1} − x_k²))², summed in a
+/// loop, with its gradient written out by hand.
+private func rosenbrock(_ x: Matrix) -> (Double, Matrix) {
+  var f = 0.0
+  var g = Matrix.zeros(x.rows, x.columns)
+  for k in stride(from: 1, to: x.count, by: 2) {
+    let a = x[k]
+    let b = x[k + 1]
+    let t = 10 * (b - a * a)
+    f = f + (1 - a) * (1 - a) + t * t
+    g[k] = -2 * (1 - a) - 400 * a * (b - a * a)
+    g[k + 1] = 200 * (b - a * a)
+  }
+  return (f, g)
+}
+
+private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
+
+/// fmincg against Octave 7.3's numbers of `fmincg.md` for the Rosenbrock
+/// function, against the course's own fmincg when its fixture has been made,
+/// and for the properties any run must have.
+@Suite struct FmincgTests {
+  @Test func sixtyLineSearchesMatchOctave() {
+    let (_, fX, i) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent)
+    #expect(fX.count == 60)
+    #expect(i == 60)
+    #expect(fX.first == 8.7193872482248089)
+    #expect(fX.count > 1 && fX[1] == 8.5550047583844862)
+  }
+
+  @Test func negativeMaxIterIsAnEvaluationBudget() {
+    var evaluations = 0
+    let counted: (Matrix) -> (Double, Matrix) = { x in
+      evaluations += 1
+      return rosenbrock(x)
+    }
+    let (_, fX, i) = fmincg(counted, x0, maxIter: -80, progress: .silent)
+    #expect(fX.count == 33)
+    #expect(i == 80)
+    #expect(evaluations == 80)
+    #expect(fX.first == 8.7193872482248089)
+  }
+
+  @Test func costsFallEveryLineSearchAndReachTheMinimum() {
+    let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: 200, progress: .silent)
+    #expect(!fX.isEmpty)
+    #expect(zip(fX, fX.dropFirst()).allSatisfy { $0 > $1 }, "fX must decrease strictly")
+    #expect(fX.last! < 1e-6)
+    #expect(X.values.allSatisfy { abs($0 - 1) < 1e-6 }, "the minimum is at all ones, got \(X.values)")
+    // Converged before the budget: two line searches in a row failed.
+    #expect(i < 200)
+    #expect(rosenbrock(X).0 == fX.last!, "X is the point of the last cost")
+  }
+
+  @Test func returnedPointHasTheLastCost() {
+    let (X, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent)
+    #expect(X.rows == 6 && X.columns == 1)
+    #expect(rosenbrock(X).0 == fX.last)
+  }
+
+  /// An independent reference: for f(x) = ½ x'Ax − b'x with A symmetric
+  /// positive definite, the minimiser is the solution of A x = b, chosen here.
+  @Test func solvesAPositiveDefiniteQuadratic() {
+    let A = Matrix([
+      [4, 1, 0, 0.5],
+      [1, 3, 0.2, 0],
+      [0, 0.2, 2, 0.3],
+      [0.5, 0, 0.3, 1],
+    ])
+    let solution = Matrix(column: [1, -2, 0.5, 3])
+    let b = A * solution
+    let quadratic: (Matrix) -> (Double, Matrix) = { x in
+      let Ax = A * x
+      let cost = 0.5 * (x .* Ax).sum() - (b .* x).sum()
+      return (cost, Ax - b)
+    }
+    let (X, fX, _) = fmincg(quadratic, Matrix.zeros(4, 1), maxIter: 100, progress: .silent)
+    #expect(!fX.isEmpty)
+    #expect(maxRelativeDifference(X, solution) < 1e-8, "got \(X.values)")
+  }
+
+  @Test func callbackGetsEveryIterationAndCost() {
+    var seen: [(Int, Double)] = []
+    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .callback { seen.append(($0, $1)) })
+    #expect(seen.map(\.0) == Array(1...60))
+    #expect(seen.map(\.1) == fX)
+  }
+
+  @Test func callbackWithAnEvaluationBudgetGetsEvaluationCounts() {
+    var seen: [(Int, Double)] = []
+    let (_, fX, i) = fmincg(rosenbrock, x0, maxIter: -80, progress: .callback { seen.append(($0, $1)) })
+    #expect(seen.map(\.1) == fX)
+    let counts = seen.map(\.0)
+    #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 < $1 })
+    #expect((counts.first ?? 0) >= 2 && (counts.last ?? .max) <= i)
+  }
+
+  @Test func progressLineHasTheCoursesFormat() {
+    #expect(fmincgProgressLine(50, 0.4794254) == "Iteration    50 | Cost: 4.794254e-01")
+    #expect(fmincgProgressLine(1, 8.7193872482248089) == "Iteration     1 | Cost: 8.719387e+00")
+    #expect(fmincgProgressLine(12345, 1.5e-300) == "Iteration  12345 | Cost: 1.500000e-300")
+  }
+
+  @Test func printOverwritesOneLineThenEndsIt() {
+    var written = ""
+    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 3, progress: .print) { written += $0 }
+    let expected =
+      fX.enumerated().map { fmincgProgressLine($0.offset + 1, $0.element) + "\r" }.joined() + "\n"
+    #expect(written == expected)
+    #expect(written.hasPrefix("Iteration     1 | Cost: 8.719387e+00\r"))
+  }
+
+  @Test func printLinesWritesOneLinePerIteration() {
+    var written = ""
+    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 3, progress: .printLines) { written += $0 }
+    let expected = fX.enumerated().map { fmincgProgressLine($0.offset + 1, $0.element) + "\n" }.joined()
+    #expect(written == expected)
+    #expect(!written.contains("\r"))
+  }
+
+  @Test func silentWritesNothing() {
+    var writes = 0
+    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent) { _ in writes += 1 }
+    #expect(fX.count == 60)
+    #expect(writes == 0)
+  }
+
+  /// A gradient with the wrong sign makes every line search fail. After the
+  /// first failure the course restarts from the old point along minus the
+  /// gradient of the failed search's last point (the swap of df1 and df2), with
+  /// step 1 / (1 + s's); a second failure in a row ends the run there. The
+  /// false gradient also grows with each evaluation, so that the last one of a
+  /// search is far from the first.
+  @Test func failedLineSearchRestartsAlongItsLastGradient() throws {
+    let start = Matrix(column: [1, -2, 0.5])
+    var points: [Matrix] = []
+    var gradients: [Matrix] = []
+    let lying: (Matrix) -> (Double, Matrix) = { x in
+      let g = x * (-2.0 * Double(1 + points.count))
+      points.append(x)
+      gradients.append(g)
+      return (x.sumOfSquares(), g)
+    }
+    let (X, fX, i) = fmincg(lying, start, maxIter: 10, progress: .silent)
+    #expect(fX.isEmpty)
+    #expect(i == 2)
+    #expect(X == start, "a failed search restores the point it started from")
+    // The start, then per search its first step and MAX = 20 more evaluations.
+    try #require(points.count == 1 + 21 + 21)
+    let s = gradients[21] * -1.0
+    let z1 = 1 / (1 + s.sumOfSquares())
+    let expected = start + s * z1
+    #expect(
+      maxRelativeDifference(points[22], expected) < 1e-12, "got \(points[22].values), expected \(expected.values)")
+  }
+
+  @Test func zeroIterationsReturnTheStart() {
+    let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: 0, progress: .silent)
+    #expect(X == x0 && fX.isEmpty && i == 0)
+  }
+
+  /// `fixtures/fmincg/rosenbrock.mat` is made by the course's own fmincg
+  /// (`make_rosenbrock_fixture.m`, which needs the course's `fmincg.m`).
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: Fixture.path("fmincg/rosenbrock.mat")),
+      "skipped: \(Fixture.path("fmincg/rosenbrock.mat")) has not been made (it needs the course's fmincg.m; see fixtures/fmincg/README.md)"
+    ))
+  func matchesTheCoursesFmincg() throws {
+    let octave = try MatFile.read(Fixture.path("fmincg/rosenbrock.mat"))
+    for (maxIter, suffix) in [(60, "60"), (-80, "m80"), (200, "200")] {
+      let expectedfX = try #require(octave["fX_\(suffix)"]).values
+      let expectedi = try #require(octave["i_\(suffix)"])[1]
+      let expectedX = try #require(octave["X_\(suffix)"])
+      let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: maxIter, progress: .silent)
+      #expect(fX.count == expectedfX.count, "MaxIter \(maxIter): number of entries")
+      #expect(Double(i) == expectedi, "MaxIter \(maxIter): i")
+      for k in 0..<min(9, fX.count, expectedfX.count) {
+        #expect(relativeDifference(fX[k], expectedfX[k]) < 1e-14, "MaxIter \(maxIter): entry \(k + 1)")
+      }
+      if fX.count == expectedfX.count {
+        let worst = zip(fX, expectedfX).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-6, "MaxIter \(maxIter): largest difference of fX \(worst)")
+        #expect(zip(X.values, expectedX.values).allSatisfy { abs($0 - $1) < 1e-6 }, "MaxIter \(maxIter): X")
+      }
+    }
+  }
+}
