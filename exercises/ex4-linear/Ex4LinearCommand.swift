@@ -152,7 +152,7 @@ struct Ex4LinearCommand: ParsableCommand {
     }
     if OutputDirectory.standardOutputIsTerminal {
       let small = Plot(title: "", xLabel: "", yLabel: "", series: [fit.series[0], fit.series[2]])
-      print(TerminalImage.render(small.raster(width: 72, height: 36), maxColumns: 72, colour: TerminalImage.colourEnabled()))
+      print(terminalRendering(of: small.raster(width: 72, height: 36), maxColumns: 72, colour: TerminalImage.colourEnabled))
     }
   }
 }

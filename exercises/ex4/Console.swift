@@ -13,7 +13,7 @@ struct Console {
   init(noPause: Bool) {
     isTerminal = OutputDirectory.standardOutputIsTerminal
     pauses = !noPause && isTerminal && isatty(STDIN_FILENO) == 1
-    colour = TerminalImage.colourEnabled()
+    colour = TerminalImage.colourEnabled
   }
 
   /// The course's `pause` between parts: says so and waits for Enter, but
@@ -28,7 +28,7 @@ struct Console {
   /// Draws a picture in the terminal when standard output is one.
   func show(_ image: Matrix, maxColumns: Int = 80) {
     guard isTerminal else { return }
-    print(TerminalImage.render(image, maxColumns: maxColumns, colour: colour), terminator: "")
+    print(terminalRendering(of: image, maxColumns: maxColumns, colour: colour), terminator: "")
     flush()
   }
 

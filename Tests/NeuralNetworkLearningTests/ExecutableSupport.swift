@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import NeuralNetworkLearning
+
+/// Runs one of the package's executables (built by `swift test` beside the
+/// test binary) and captures what it prints.
+struct ProgramRun {
+  var status: Int32
+  var standardOutput: String
+  var standardError: String
+
+  /// The directory holding the test binary and the package's executables.
+  static let buildDirectory: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    .deletingLastPathComponent()
+
+  static func executable(_ name: String) -> String { buildDirectory.appendingPathComponent(name).path }
+
+  static func isBuilt(_ name: String) -> Bool { FileManager.default.isExecutableFile(atPath: executable(name)) }
+
+  static func notBuilt(_ name: String) -> Comment {
+    "skipped: \(executable(name)) was not built (run the whole suite with `swift test`, which builds it)"
+  }
+
+  /// Runs `name` with `arguments`, with `environment` added to (or, for nil
+  /// values, removed from) this process's environment, and no standard input.
+  static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProgramRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable(name))
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+    var outData = Data()
+    var errData = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProgramRun(
+      status: process.terminationStatus,
+      standardOutput: String(decoding: outData, as: UTF8.self),
+      standardError: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// The numbers that follow `prefix` on every line that starts with it.
+  func numbers(after prefix: String) -> [Double] {
+    standardOutput.split(separator: "\n").compactMap { line -> Double? in
+      guard let range = line.range(of: prefix) else { return nil }
+      let rest = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+      return Double(rest.prefix { "0123456789.eE+-".contains($0) })
+    }
+  }
+}
