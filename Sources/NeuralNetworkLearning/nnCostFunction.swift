@@ -1,0 +1,44 @@
+/// The cost and gradient of the course's 3-layer sigmoid network, by backpropagation.
+///
+/// `nnParams` is `[Theta1(:); Theta2(:)]`, Theta1 `hiddenLayerSize ×
+/// (inputLayerSize + 1)` and Theta2 `numLabels × (hiddenLayerSize + 1)`,
+/// unrolled column-major. `X` is m × inputLayerSize, one example per row;
+/// `y` holds m labels 1…K (K = numLabels; the course's digits use label 10 for
+/// 0). With Y the labels recoded one-hot (m × K), all m examples at once, for
+/// the course's 400–25–10 network on 5000 digits:
+///
+///     a1 = [1 X]                                    5000 × 401
+///     z2 = a1 · Theta1ᵀ                             5000 × 25
+///     a2 = [1 sigmoid(z2)]                          5000 × 26
+///     z3 = a2 · Theta2ᵀ                             5000 × 10
+///     a3 = sigmoid(z3)                              5000 × 10  (h_Θ(x) for each row)
+///
+///     J = −(1/m) Σ Σ [Y .* log(a3) + (1 − Y) .* log(1 − a3)]
+///         + (λ/(2m)) [Σ Σ Theta1(:, 2:end).² + Σ Σ Theta2(:, 2:end).²]
+///
+///     delta3 = a3 − Y                                             5000 × 10
+///     delta2 = (delta3 · Theta2(:, 2:end)) .* sigmoidGradient(z2) 5000 × 25
+///     Theta1_grad = delta2ᵀ · a1 / m + (λ/m) [0 Theta1(:, 2:end)]   25 × 401
+///     Theta2_grad = delta3ᵀ · a2 / m + (λ/m) [0 Theta2(:, 2:end)]   10 × 26
+///
+/// and `grad = [Theta1_grad(:); Theta2_grad(:)]`, a column shaped like
+/// `nnParams`. The bias columns are not regularised. The cross-entropy is
+/// evaluated exactly as written, as Octave does: an output unit saturated at
+/// 0 or 1 on the wrong side makes J infinite (or NaN), not clipped.
+///
+/// The passes are those of the internal `FeedforwardNetwork`, shared with
+/// ``nnCostFunctionLinear(_:inputLayerSize:hiddenLayerSize:X:y:lambda:)``.
+///
+/// - Precondition: `nnParams` has `hiddenLayerSize·(inputLayerSize + 1) +
+///   numLabels·(hiddenLayerSize + 1)` elements, `X` has `inputLayerSize`
+///   columns, and `y` has one label in 1…numLabels per row of `X`.
+public func nnCostFunction(
+  _ nnParams: Matrix, inputLayerSize: Int, hiddenLayerSize: Int, numLabels: Int, X: Matrix, y: Matrix,
+  lambda: Double
+) -> (J: Double, grad: Matrix) {
+  FeedforwardNetwork(
+    unrolled: nnParams, layerSizes: [inputLayerSize, hiddenLayerSize, numLabels],
+    hiddenActivation: .sigmoid, output: .classifier
+  )
+  .costFunction(X: X, y: y, lambda: lambda)
+}

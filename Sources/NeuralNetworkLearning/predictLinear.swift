@@ -1,0 +1,10 @@
+/// The outputs of the trained linear-output network: tanh hidden units, one linear output.
+///
+/// Octave: `h1 = tanh([ones(m, 1) X] * Theta1')`,
+/// `p = [ones(m, 1) h1] * Theta2'`. `Theta1` is s2 × (n + 1), `Theta2`
+/// 1 × (s2 + 1), `X` m × n; the result is m × 1, the network's estimate of
+/// y for each row. The forward pass is the one
+/// ``nnCostFunctionLinear(_:inputLayerSize:hiddenLayerSize:X:y:lambda:)`` uses.
+public func predictLinear(_ Theta1: Matrix, _ Theta2: Matrix, _ X: Matrix) -> Matrix {
+  FeedforwardNetwork(Theta: [Theta1, Theta2], hiddenActivation: .tanh, output: .linear).hypothesis(X)
+}
