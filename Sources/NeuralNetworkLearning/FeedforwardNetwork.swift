@@ -161,9 +161,9 @@ struct FeedforwardNetwork {
       delta[l] = product(delta[l + 1], Theta[l][columns: 2...]) .* hiddenActivation.gradient(z[l])
     }
     var Theta_grad = [unused]
+    let r = lambda / Double(m)
     for l in 1..<L {
       var D = product(delta[l + 1], a[l], transposeA: true) / Double(m)
-      let r = lambda / Double(m)
       Theta[l].withUnsafeBufferPointer { theta in
         D.withUnsafeMutableBufferPointer { d in
           for k in Theta[l].rows..<d.count { d[k] += r * theta[k] }
