@@ -37,18 +37,34 @@ public struct Plot: Sendable {
   public var xLabel: String
   public var yLabel: String
   public var series: [Series]
+  /// Draw the y axis on a logarithmic scale (Octave's `semilogy`); values ≤ 0 are left out.
+  public var logarithmicY: Bool
 
-  public init(title: String, xLabel: String, yLabel: String, series: [Series] = []) {
+  public init(title: String, xLabel: String, yLabel: String, series: [Series] = [], logarithmicY: Bool = false) {
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
     self.series = series
+    self.logarithmicY = logarithmicY
   }
 
-  /// The data's extent, widened to whole tick steps: `(xmin, xmax, ymin, ymax)`.
+  /// The series as drawn: with a logarithmic y axis, y is replaced by log10(y).
+  var drawnSeries: [Series] {
+    guard logarithmicY else { return series }
+    return series.map { s in
+      var t = s
+      t.y = s.y.map { $0 > 0 ? Foundation.log10($0) : .nan }
+      return t
+    }
+  }
+
+  /// The drawn data's extent, widened to whole tick steps (whole decades on a log axis).
   var bounds: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
     let xs = series.flatMap(\.x).filter(\.isFinite)
-    let ys = series.flatMap(\.y).filter(\.isFinite)
+    let ys = drawnSeries.flatMap(\.y).filter(\.isFinite)
+    if logarithmicY, let lo = ys.min(), let hi = ys.max() {
+      return (niceRange(xs), Foundation.floor(lo)...max(Foundation.ceil(hi), Foundation.floor(lo) + 1))
+    }
     return (niceRange(xs), niceRange(ys))
   }
 
@@ -74,9 +90,11 @@ public struct Plot: Sendable {
       out.append("<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#e6e6e6\"/>")
       out.append("<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(tickLabel(t))</text>")
     }
-    for t in ticks(yr) {
+    let yTicks = logarithmicY ? Array(stride(from: yr.lowerBound, through: yr.upperBound, by: 1)) : ticks(yr)
+    for t in yTicks {
+      let label = logarithmicY ? tickLabel(Foundation.pow(10, t)) : tickLabel(t)
       out.append("<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\" stroke=\"#e6e6e6\"/>")
-      out.append("<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(tickLabel(t))</text>")
+      out.append("<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(label)</text>")
     }
     out.append(
       "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"black\"/>"
@@ -86,7 +104,7 @@ public struct Plot: Sendable {
     out.append(
       "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
     // Series.
-    for s in series {
+    for s in drawnSeries {
       let points = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
       switch s.style {
       case .line:
@@ -139,7 +157,7 @@ public struct Plot: Sendable {
     }
     for c in 1...width { set(height, c, -0.3) }
     for r in 1...height { set(r, 1, -0.3) }
-    for s in series {
+    for s in drawnSeries {
       let points = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
       switch s.style {
       case .line:

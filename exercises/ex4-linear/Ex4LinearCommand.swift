@@ -140,7 +140,7 @@ struct Ex4LinearCommand: ParsableCommand {
       title: "Cost after each iteration of fmincg", xLabel: "Iteration", yLabel: "Cost J",
       series: [
         Plot.Series(name: "cost", x: fX.indices.map { Double($0 + 1) }, y: fX, style: .line, colour: "#1f77b4")
-      ])
+      ], logarithmicY: true)
     for (name, plot) in [("fit.svg", fit), ("cost.svg", costs)] {
       let path = (outputDir as NSString).appendingPathComponent(name)
       do {

@@ -32,5 +32,5 @@ struct Console {
     flush()
   }
 
-  func flush() { fflush(stdout) }
+  func flush() { fflush(nil) }
 }

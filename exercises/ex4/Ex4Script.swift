@@ -73,7 +73,7 @@ struct Ex4Script {
     print("\nEvaluating sigmoid gradient...")
     let g = sigmoidGradient(Matrix(row: [-1, -0.5, 0, 0.5, 1]))
     print("Sigmoid gradient evaluated at [-1 -0.5 0 0.5 1]:\n  ", terminator: "")
-    print(g.values.map { String(format: "%f ", $0) }.joined())
+    print(g.values.map { String(format: "%f ", $0) }.joined(), terminator: "")
     print("\n")
     console.pause()
 
