@@ -84,25 +84,30 @@ public struct Plot: Sendable {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"12\">"
     )
     out.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
-    out.append("<text x=\"\(f(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>")
+    out.append(
+      "<text x=\"\(f(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>")
     // Grid, ticks and tick labels.
     for t in ticks(xr) {
-      out.append("<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#e6e6e6\"/>")
+      out.append(
+        "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#e6e6e6\"/>")
       out.append("<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(tickLabel(t))</text>")
     }
     let yTicks = logarithmicY ? Array(stride(from: yr.lowerBound, through: yr.upperBound, by: 1)) : ticks(yr)
     for t in yTicks {
       let label = logarithmicY ? tickLabel(Foundation.pow(10, t)) : tickLabel(t)
-      out.append("<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\" stroke=\"#e6e6e6\"/>")
+      out.append(
+        "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\" stroke=\"#e6e6e6\"/>")
       out.append("<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(label)</text>")
     }
     out.append(
       "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"black\"/>"
     )
     out.append(
-      "<text x=\"\(f((left + right) / 2))\" y=\"\(f(Double(height) - 15))\" text-anchor=\"middle\">\(escaped(xLabel))</text>")
+      "<text x=\"\(f((left + right) / 2))\" y=\"\(f(Double(height) - 15))\" text-anchor=\"middle\">\(escaped(xLabel))</text>"
+    )
     out.append(
-      "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
+      "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>"
+    )
     // Series.
     for s in drawnSeries {
       let points = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
@@ -120,7 +125,8 @@ public struct Plot: Sendable {
       case .circles:
         for (x, y) in points {
           out.append(
-            "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"4\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"1.5\"/>")
+            "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"4\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"1.5\"/>"
+          )
         }
       }
     }
@@ -130,13 +136,17 @@ public struct Plot: Sendable {
       let x = left + 12
       switch s.style {
       case .line:
-        out.append("<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 22))\" y2=\"\(f(y - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"/>")
+        out.append(
+          "<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 22))\" y2=\"\(f(y - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"/>"
+        )
       case .crosses:
         out.append(
           "<path d=\"M\(f(x + 6)),\(f(y - 9))L\(f(x + 16)),\(f(y + 1))M\(f(x + 6)),\(f(y + 1))L\(f(x + 16)),\(f(y - 9))\" stroke=\"\(s.colour)\" stroke-width=\"2\"/>"
         )
       case .circles:
-        out.append("<circle cx=\"\(f(x + 11))\" cy=\"\(f(y - 4))\" r=\"4\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"1.5\"/>")
+        out.append(
+          "<circle cx=\"\(f(x + 11))\" cy=\"\(f(y - 4))\" r=\"4\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"1.5\"/>"
+        )
       }
       out.append("<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(escaped(s.name))</text>")
     }
@@ -151,7 +161,9 @@ public struct Plot: Sendable {
     var image = Matrix(rows: height, columns: width, repeating: -1)
     let (xr, yr) = bounds
     func col(_ x: Double) -> Double { 1 + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * Double(width - 1) }
-    func row(_ y: Double) -> Double { Double(height) - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * Double(height - 1) }
+    func row(_ y: Double) -> Double {
+      Double(height) - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * Double(height - 1)
+    }
     func set(_ r: Int, _ c: Int, _ v: Double) {
       if r >= 1 && r <= height && c >= 1 && c <= width { image[r, c] = max(image[r, c], v) }
     }

@@ -54,7 +54,10 @@ struct Ex4ProgramTests {
     var random = OctaveRandom(seed: 1)
     let initial = unroll(randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random))
     let (trained, _, _) = fmincg(
-      { nnCostFunction($0, inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: data["X"]!, y: data["y"]!, lambda: 1) },
+      {
+        nnCostFunction(
+          $0, inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: data["X"]!, y: data["y"]!, lambda: 1)
+      },
       initial, maxIter: 50, progress: .silent)
     #expect(maxRelativeDifference(unroll(Theta1, Theta2), trained) < 1e-9)
   }
@@ -86,7 +89,9 @@ struct Ex4ProgramTests {
   func badInput() throws {
     let dir = try TemporaryDirectory()
     // A data file whose labels are not 1…10, and one without y.
-    try MatFile.write(["X": Matrix(rows: 3, columns: 4, repeating: 0.5), "y": Matrix(column: [1, 2, 11])], to: dir.file("badlabels.mat"))
+    try MatFile.write(
+      ["X": Matrix(rows: 3, columns: 4, repeating: 0.5), "y": Matrix(column: [1, 2, 11])], to: dir.file("badlabels.mat")
+    )
     try MatFile.write(["X": Matrix(rows: 3, columns: 4, repeating: 0.5)], to: dir.file("noy.mat"))
     let existing = dir.file("existing.mat")
     try Data("a student's file".utf8).write(to: URL(fileURLWithPath: existing))

@@ -31,20 +31,21 @@ struct ProgramRun {
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     process.environment = env
+    // Standard error goes to a file and standard output to a pipe read to the
+    // end, so neither can fill up and block the child.
+    let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errorFile) }
+    let err = try FileHandle(forWritingTo: errorFile)
     let out = Pipe()
-    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
-    var outData = Data()
-    var errData = Data()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try err.close()
+    let errData = try Data(contentsOf: errorFile)
     return ProgramRun(
       status: process.terminationStatus,
       standardOutput: String(decoding: outData, as: UTF8.self),

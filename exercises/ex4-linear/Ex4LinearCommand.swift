@@ -16,7 +16,8 @@ struct Ex4LinearCommand: ParsableCommand {
       (default \(DataDirectory.defaultPath)).
       """)
 
-  @Option(name: .long, help: ArgumentHelp("The data file (default: ex5data1.mat in the data directory).", valueName: "file"))
+  @Option(
+    name: .long, help: ArgumentHelp("The data file (default: ex5data1.mat in the data directory).", valueName: "file"))
   var data: String?
 
   @Option(name: .long, help: ArgumentHelp("Units in the tanh hidden layer.", valueName: "n"))
@@ -39,9 +40,13 @@ struct Ex4LinearCommand: ParsableCommand {
   var outputDir: String = "ex4-linear-output"
 
   mutating func validate() throws {
-    guard hiddenLayerSize >= 1 else { throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)") }
+    guard hiddenLayerSize >= 1 else {
+      throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
+    }
     guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
-    guard lambda.isFinite && lambda >= 0 else { throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)") }
+    guard lambda.isFinite && lambda >= 0 else {
+      throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
+    }
   }
 
   func run() throws {
@@ -132,8 +137,10 @@ struct Ex4LinearCommand: ParsableCommand {
       title: "Linear-output network, \(hiddenLayerSize) tanh hidden units (seed \(seed))",
       xLabel: "Change in water level (x)", yLabel: "Water flowing out of the dam (y)",
       series: [
-        Plot.Series(name: "training data", x: sets[0].0.values, y: sets[0].1.values, style: .crosses, colour: "#d62728"),
-        Plot.Series(name: "validation data", x: sets[1].0.values, y: sets[1].1.values, style: .circles, colour: "#7f7f7f"),
+        Plot.Series(
+          name: "training data", x: sets[0].0.values, y: sets[0].1.values, style: .crosses, colour: "#d62728"),
+        Plot.Series(
+          name: "validation data", x: sets[1].0.values, y: sets[1].1.values, style: .circles, colour: "#7f7f7f"),
         Plot.Series(name: "predictLinear", x: grid, y: prediction.values, style: .line, colour: "#1f77b4"),
       ])
     let costs = Plot(
@@ -152,7 +159,8 @@ struct Ex4LinearCommand: ParsableCommand {
     }
     if OutputDirectory.standardOutputIsTerminal {
       let small = Plot(title: "", xLabel: "", yLabel: "", series: [fit.series[0], fit.series[2]])
-      print(terminalRendering(of: small.raster(width: 72, height: 36), maxColumns: 72, colour: TerminalImage.colourEnabled))
+      print(
+        terminalRendering(of: small.raster(width: 72, height: 36), maxColumns: 72, colour: TerminalImage.colourEnabled))
     }
   }
 }

@@ -17,12 +17,15 @@ struct Ex4Command: ParsableCommand {
       (default \(DataDirectory.defaultPath)). Without ex4data1.mat it runs on a built-in digit set.
       """)
 
-  @Option(name: .long, help: ArgumentHelp("The digits file (default: ex4data1.mat in the data directory).", valueName: "file"))
+  @Option(
+    name: .long, help: ArgumentHelp("The digits file (default: ex4data1.mat in the data directory).", valueName: "file")
+  )
   var data: String?
 
   @Option(
     name: .long,
-    help: ArgumentHelp("The course's trained weights (default: ex4weights.mat in the data directory).", valueName: "file"))
+    help: ArgumentHelp(
+      "The course's trained weights (default: ex4weights.mat in the data directory).", valueName: "file"))
   var weights: String?
 
   @Option(name: .long, help: ArgumentHelp("Where the pictures are written.", valueName: "directory"))
@@ -56,8 +59,12 @@ struct Ex4Command: ParsableCommand {
   mutating func validate() throws {
     guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
     guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
-    guard lambda.isFinite && lambda >= 0 else { throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)") }
-    guard hiddenLayerSize >= 1 else { throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)") }
+    guard lambda.isFinite && lambda >= 0 else {
+      throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
+    }
+    guard hiddenLayerSize >= 1 else {
+      throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
+    }
   }
 
   func run() throws {

@@ -180,7 +180,8 @@ struct Ex4Script {
   func loadWeights() throws -> (Matrix, Matrix)? {
     let path = options.weights ?? DataDirectory.file("ex4weights.mat")
     if options.weights == nil && !FileManager.default.fileExists(atPath: path) {
-      print("\nSkipping the parts that need the course's weights: \(DataDirectory.missingFileMessage("ex4weights.mat")).")
+      print(
+        "\nSkipping the parts that need the course's weights: \(DataDirectory.missingFileMessage("ex4weights.mat")).")
       return nil
     }
     print("\nLoading Saved Neural Network Parameters ...")
