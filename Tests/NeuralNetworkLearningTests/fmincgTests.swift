@@ -165,12 +165,14 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
     #expect(X == x0 && fX.isEmpty && i == 0)
   }
 
-  /// `fixtures/fmincg/rosenbrock.mat` is made by the course's own fmincg
-  /// (`make_rosenbrock_fixture.m`, which needs the course's `fmincg.m`).
+  /// `fixtures/fmincg/rosenbrock.mat` is made by `make_rosenbrock_fixture.m`
+  /// with the course's `fmincg.m` when it is on Octave's path, otherwise with
+  /// `fmincg_spec.m`, an Octave transcription of the specification (its
+  /// `made_by` variable says which).
   @Test(
     .enabled(
       if: FileManager.default.fileExists(atPath: Fixture.path("fmincg/rosenbrock.mat")),
-      "skipped: \(Fixture.path("fmincg/rosenbrock.mat")) has not been made (it needs the course's fmincg.m; see fixtures/fmincg/README.md)"
+      "skipped: \(Fixture.path("fmincg/rosenbrock.mat")) has not been made (see fixtures/fmincg/README.md)"
     ))
   func matchesTheCoursesFmincg() throws {
     let octave = try MatFile.read(Fixture.path("fmincg/rosenbrock.mat"))
