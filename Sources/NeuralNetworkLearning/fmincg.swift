@@ -151,6 +151,15 @@ func fmincg(
     var M = countEvaluations ? min(MAX, -length - i) : MAX
     var success = false
     var limit = -1.0
+    /// One more point of the line search: X moves z2 further along s, and f2,
+    /// df2 and the slope d2 are evaluated there, spending one of M.
+    func moveAndEvaluate(_ z2: Double) {
+      addMultiple(z2, of: s, to: &X)
+      (f2, df2) = evaluate(X)
+      M = M - 1
+      if countEvaluations { i += 1 }
+      d2 = dot(df2, s)
+    }
     while true {
       while (f2 > f1 + z1 * RHO * d1 || d2 > -SIG * d1) && M > 0 {
         limit = z1  // the bracket's far end moves in
@@ -167,11 +176,7 @@ func fmincg(
         }
         z2 = max(min(z2, INT * z3), (1 - INT) * z3)  // not too near either end
         z1 = z1 + z2
-        addMultiple(z2, of: s, to: &X)
-        (f2, df2) = evaluate(X)
-        M = M - 1
-        if countEvaluations { i += 1 }
-        d2 = dot(df2, s)
+        moveAndEvaluate(z2)
         z3 = z3 - z2  // point 3 measured from the new point 2
       }
       if f2 > f1 + z1 * RHO * d1 || d2 > -SIG * d1 {
@@ -206,11 +211,7 @@ func fmincg(
       d3 = d2
       z3 = -z2
       z1 = z1 + z2
-      addMultiple(z2, of: s, to: &X)
-      (f2, df2) = evaluate(X)
-      M = M - 1
-      if countEvaluations { i += 1 }
-      d2 = dot(df2, s)
+      moveAndEvaluate(z2)
     }
 
     if success {

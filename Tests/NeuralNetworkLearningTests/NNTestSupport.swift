@@ -50,20 +50,9 @@ func expectClose(
     sourceLocation: sourceLocation)
 }
 
-/// SplitMix64: a small seeded generator, so random test networks are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// A small seeded generator (the library's SplitMix64), so random test networks are the same on every run.
+typealias SeededGenerator = SplitMix64
 
-/// A rows × columns matrix uniform in [−scale, scale].
 func randomMatrix(_ rows: Int, _ columns: Int, scale: Double, using generator: inout SeededGenerator) -> Matrix {
   Matrix(
     rows: rows, columns: columns,
