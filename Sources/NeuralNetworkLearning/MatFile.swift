@@ -73,7 +73,8 @@ public enum MatFile {
   ///
   /// - Throws: ``MatFileError`` with ``MatFileError/Reason/fileExists`` when
   ///   the target exists, or naming the variable that could not be written.
-  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError) {
+  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError)
+  {
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
@@ -92,7 +93,8 @@ public enum MatFile {
         // link(2) refuses to replace an existing file, which closes the race
         // between the check above and now.
         let code = errno
-        throw MatFileError(path: path, reason: code == EEXIST ? .fileExists : .writeFailed(String(cString: strerror(code))))
+        throw MatFileError(
+          path: path, reason: code == EEXIST ? .fileExists : .writeFailed(String(cString: strerror(code))))
       }
     }
   }
@@ -204,6 +206,12 @@ private final class OpenFile {
       throw MatFileError(path: path, reason: .unreadable(String(cString: strerror(errno))))
     }
     close(descriptor)
+    // libmatio opens an empty file as a MATLAB v4 file with no variables
+    // (v4 files have no header), so `read` would return nothing instead of
+    // failing. Octave's `load` refuses it, and so do we.
+    if status.st_size == 0 {
+      throw MatFileError(path: path, reason: .notAMATFile)
+    }
     guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
       _ = takeLoggedErrors()
       throw MatFileError(path: path, reason: .notAMATFile)
@@ -217,7 +225,8 @@ private final class OpenFile {
   func checkLog(_ variable: String?) throws(MatFileError) {
     let errors = takeLoggedErrors()
     if !errors.isEmpty {
-      throw MatFileError(path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
+      throw MatFileError(
+        path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
     }
   }
 
@@ -326,12 +335,21 @@ private func temporaryPath(besides path: String) -> String {
   return directory + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
 }
 
-private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String) throws(MatFileError) {
+private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String)
+  throws(MatFileError)
+{
   guard let handle = Mat_CreateVer(temporary, nil, MAT_FT_MAT5) else {
     let errors = takeLoggedErrors()
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var why = errors.isEmpty ? "cannot create a file in \(directory)" : errors.joined(separator: "; ")
-    if access(directory, W_OK) != 0 { why = "\(directory) is not writable: " + String(cString: strerror(errno)) }
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+      why = "the folder \(directory) does not exist"
+    } else if !isDirectory.boolValue {
+      why = "\(directory) is not a folder"
+    } else if access(directory, W_OK) != 0 {
+      why = "the folder \(directory) is not writable: " + String(cString: strerror(errno))
+    }
     throw MatFileError(path: path, reason: .writeFailed(why))
   }
   var closed = false
