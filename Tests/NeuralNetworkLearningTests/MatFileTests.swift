@@ -350,6 +350,77 @@ private func fixture(_ name: String, _ format: String) -> String { Fixture.path(
   }
 }
 
+// MARK: - Damaged files
+
+@Suite struct MatFileDamageTests {
+  /// A fixture's bytes, cut or altered, saved in a temporary directory.
+  func damagedCopy(of name: String, in directory: TemporaryDirectory, _ damage: (inout Data) throws -> Void) throws
+    -> String
+  {
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: Fixture.path("matfile/\(name).mat")))
+    try damage(&bytes)
+    let path = directory.file("damaged-\(name).mat")
+    try? FileManager.default.removeItem(atPath: path)
+    try bytes.write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  @Test(arguments: ["numeric-v6", "numeric-v7", "reshape-v6", "reshape-v7"])
+  func aFileCutShortIsDamaged(name: String) throws {
+    let directory = try TemporaryDirectory()
+    // One byte short (inside the last variable), inside the first tag.
+    for keep in [-1, 132] {
+      let path = try damagedCopy(of: name, in: directory) { $0 = $0.prefix(keep < 0 ? $0.count + keep : keep) }
+      let error = #expect(throws: MatFileError.self, "\(name) cut to \(keep)") { try MatFile.read(path) }
+      guard case .corrupt = error?.reason else {
+        Issue.record("\(name) cut to \(keep): expected .corrupt, got \(String(describing: error))")
+        continue
+      }
+      #expect(error?.description.contains(path) == true)
+    }
+  }
+
+  /// Wherever the file is cut, reading it either fails or gives exactly the
+  /// variables stored before the cut, never altered values; and only a cut
+  /// exactly between two variables reads without an error, so no two
+  /// successful reads give the same number of variables.
+  @Test(arguments: ["numeric-v6", "reshape-v7"])
+  func aCutFileNeverGivesWrongValues(name: String) throws {
+    let directory = try TemporaryDirectory()
+    let whole = try MatFile.read(Fixture.path("matfile/\(name).mat"))
+    let size = try Data(contentsOf: URL(fileURLWithPath: Fixture.path("matfile/\(name).mat"))).count
+    var variableCounts: [Int] = []
+    for keep in stride(from: 0, to: size, by: 7) {
+      let path = try damagedCopy(of: name, in: directory) { $0 = $0.prefix(keep) }
+      guard let read = try? MatFile.read(path) else { continue }
+      variableCounts.append(read.count)
+      for (variable, matrix) in read {
+        #expect(whole[variable].map(bits) == bits(matrix), "\(name) cut to \(keep): \(variable)")
+      }
+    }
+    #expect(Set(variableCounts).count == variableCounts.count, "\(name): cuts that read: \(variableCounts)")
+  }
+
+  @Test func aSizeLargerThanTheFileIsRefusedBeforeReading() throws {
+    let directory = try TemporaryDirectory()
+    // reshape-v6.mat starts with A, 2×3: its dimensions are the int32s at
+    // bytes 160 and 164, after the tags of the matrix, its flags and its
+    // dimensions (miINT32, 8 bytes).
+    let path = try damagedCopy(of: "reshape-v6", in: directory) { bytes in
+      let words = (128..<168).map { bytes[$0] }.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }
+      try #require(words[0] == 14 && words[6] == 5 && words[7] == 8 && words[8] == 2 && words[9] == 3)
+      // 2 × 20,000,000 doubles would be 320 MB from a 34 kB file.
+      withUnsafeBytes(of: Int32(20_000_000).littleEndian) { bytes.replaceSubrange(164..<168, with: $0) }
+    }
+    let expected = MatFileError(
+      path: path, variable: "A", reason: .corrupt("its size 2×20000000 is more than a file of 34480 bytes can hold"))
+    #expect(throws: expected) { try MatFile.read(path, variable: "A") }
+    #expect(throws: expected) { try MatFile.read(path) }
+    #expect(
+      try MatFile.read(path, variable: "B") == MatFile.read(Fixture.path("matfile/reshape-v6.mat"), variable: "B"))
+  }
+}
+
 // MARK: - Writing safely
 
 @Suite struct MatFileWriteTests {

@@ -85,6 +85,7 @@ import Testing
     try expectExact(try fixture("A").transposed(), "t")
     try expectExact(try fixture("W").transposed(), "Wt")
     try expectExact(b[rows: [3, 1, 3]], "Bsel")
+    try expectExact(b[rows: [4, 1, 1, 2]], "Bsel2")
     try expectExact(b[columns: 2...], "Bcols")
     try expectExact(b[columns: 2...6], "Bcols")
     try expectExact(b.prependingOnes(), "ones_prepended")
