@@ -73,7 +73,8 @@ public enum MatFile {
   ///
   /// - Throws: ``MatFileError`` with ``MatFileError/Reason/fileExists`` when
   ///   the target exists, or naming the variable that could not be written.
-  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError) {
+  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError)
+  {
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
@@ -181,6 +182,13 @@ private func className(_ c: matio_classes) -> String {
 private final class OpenFile {
   let path: String
   let handle: OpaquePointer
+  /// The file's size in bytes.
+  let fileSize: Int
+  /// The most elements one variable can have in this file, from its size
+  /// (set by ``checkLayout(listed:)``). libmatio allocates a variable's full
+  /// size before reading its data, so a damaged size field would otherwise
+  /// ask for gigabytes, and the system may kill the process for it.
+  private(set) var elementLimit = Int.max
 
   init(path: String) throws(MatFileError) {
     self.path = path
@@ -198,11 +206,18 @@ private final class OpenFile {
       throw MatFileError(path: path, reason: .unreadable(String(cString: strerror(errno))))
     }
     close(descriptor)
+    // libmatio opens an empty file as a MATLAB v4 file with no variables
+    // (v4 files have no header), so `read` would return nothing instead of
+    // failing. Octave's `load` refuses it, and so do we.
+    if status.st_size == 0 {
+      throw MatFileError(path: path, reason: .notAMATFile)
+    }
     guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
       _ = takeLoggedErrors()
       throw MatFileError(path: path, reason: .notAMATFile)
     }
     self.handle = handle
+    self.fileSize = Int(status.st_size)
   }
 
   deinit { Mat_Close(handle) }
@@ -211,7 +226,8 @@ private final class OpenFile {
   func checkLog(_ variable: String?) throws(MatFileError) {
     let errors = takeLoggedErrors()
     if !errors.isEmpty {
-      throw MatFileError(path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
+      throw MatFileError(
+        path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
     }
   }
 
@@ -226,7 +242,57 @@ private final class OpenFile {
       infos.append(Self.describe(variable.pointee, name: name))
     }
     try checkLog(nil)
+    try checkLayout(listed: infos)
     return infos
+  }
+
+  /// Checks the file's layout before any variable's data is read, and sets
+  /// ``elementLimit``.
+  ///
+  /// A MATLAB 5 (v6/v7) file must hold every byte its data elements declare.
+  /// libmatio stops listing at an element the file ends inside without
+  /// reporting an error, so a cut-off file (an interrupted copy or download)
+  /// would otherwise read as a file with fewer variables. After the 128-byte
+  /// header, a v5 file is a sequence of elements, each an 8-byte tag (type,
+  /// byte count) and that many bytes of data.
+  private func checkLayout(listed infos: [VariableInfo]) throws(MatFileError) {
+    let version = Mat_GetVersion(handle)
+    if version == MAT_FT_MAT4 { elementLimit = fileSize }
+    guard version == MAT_FT_MAT5 else { return }
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw MatFileError(path: path, reason: .unreadable(String(cString: strerror(errno))))
+    }
+    defer { close(descriptor) }
+    var marker: (UInt8, UInt8) = (0, 0)
+    guard pread(descriptor, &marker, 2, 126) == 2 else { return }
+    let bigEndian = marker == (UInt8(ascii: "M"), UInt8(ascii: "I"))
+    var offset = 128
+    var element = 0
+    var compressed = false
+    while offset < fileSize {
+      element += 1
+      let after = element > 1 && element - 2 < infos.count ? " (after '\(infos[element - 2].name)')" : ""
+      var tag: (UInt32, UInt32) = (0, 0)
+      guard offset + 8 <= fileSize, pread(descriptor, &tag, 8, off_t(offset)) == 8 else {
+        throw MatFileError(
+          path: path, reason: .corrupt("the file is cut short: it ends inside the tag of variable \(element)\(after)"))
+      }
+      let type = bigEndian ? UInt32(bigEndian: tag.0) : UInt32(littleEndian: tag.0)
+      let byteCount = bigEndian ? UInt32(bigEndian: tag.1) : UInt32(littleEndian: tag.1)
+      compressed = compressed || type == 15  // miCOMPRESSED
+      // A small data element packs its data into the tag itself.
+      offset += type >> 16 != 0 ? 8 : 8 + Int(byteCount)
+      if offset > fileSize {
+        throw MatFileError(
+          path: path,
+          reason: .corrupt(
+            "the file is cut short: it has \(fileSize) bytes, but variable \(element)\(after) runs to byte \(offset)"))
+      }
+    }
+    // Every element takes at least one byte stored; zlib's deflate packs at
+    // most 1032 bytes into one.
+    elementLimit = compressed ? fileSize * 1032 : fileSize
   }
 
   private static func describe(_ v: matvar_t, name: String) -> VariableInfo {
@@ -255,6 +321,12 @@ private final class OpenFile {
     func corrupt(_ why: String) -> MatFileError {
       MatFileError(path: path, variable: info.name, reason: .corrupt(why))
     }
+    let rows = info.dimensions[0]
+    let columns = info.dimensions[1]
+    let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+    guard !overflow, count <= elementLimit else {
+      throw corrupt("its size \(rows)×\(columns) is more than a file of \(fileSize) bytes can hold")
+    }
     guard let variable = Mat_VarRead(handle, info.name) else {
       try checkLog(info.name)
       throw corrupt("libmatio could not read its data")
@@ -266,10 +338,6 @@ private final class OpenFile {
     guard read.classType == info.classType, read.dimensions == info.dimensions, read.problem == nil else {
       throw corrupt("its header changed between listing and reading")
     }
-    let rows = info.dimensions[0]
-    let columns = info.dimensions[1]
-    let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-    guard !overflow else { throw corrupt("its dimensions \(rows)×\(columns) are too large") }
     guard let data = v.data else { throw corrupt("libmatio returned no data") }
     guard let elementSize = Self.elementSize(of: v.data_type), Int(v.data_size) == elementSize else {
       throw corrupt("libmatio returned data of type \(v.data_type.rawValue), element size \(v.data_size)")
@@ -313,12 +381,21 @@ private final class OpenFile {
   }
 }
 
-private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String) throws(MatFileError) {
+private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String)
+  throws(MatFileError)
+{
   guard let handle = Mat_CreateVer(temporary, nil, MAT_FT_MAT5) else {
     let errors = takeLoggedErrors()
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var why = errors.isEmpty ? "cannot create a file in \(directory)" : errors.joined(separator: "; ")
-    if access(directory, W_OK) != 0 { why = "\(directory) is not writable: " + String(cString: strerror(errno)) }
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+      why = "the folder \(directory) does not exist"
+    } else if !isDirectory.boolValue {
+      why = "\(directory) is not a folder"
+    } else if access(directory, W_OK) != 0 {
+      why = "the folder \(directory) is not writable: " + String(cString: strerror(errno))
+    }
     throw MatFileError(path: path, reason: .writeFailed(why))
   }
   var closed = false

@@ -23,8 +23,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case notTwoDimensional(dimensions: [Int])
     /// The variable has no elements.
     case empty(rows: Int, columns: Int)
-    /// libmatio reported an error, or the data it returned does not agree
-    /// with the variable's own header.
+    /// The file is cut short or declares more data than it holds, libmatio
+    /// reported an error, or the data it returned does not agree with the
+    /// variable's own header.
     case corrupt(String)
     /// The target of a write already exists and replacing it was not asked for.
     case fileExists
