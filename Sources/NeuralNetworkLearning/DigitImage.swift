@@ -163,7 +163,8 @@ public struct DigitImage: Sendable {
         return try PNGImage.readGrey(path)
       } catch {
         switch error.reason {
-        case .libpng(let message): throw ImageFileError(path: path, problem: "damaged PNG (libpng: \(message))")
+        case .libpng(let message):
+          throw ImageFileError(path: path, problem: "damaged or truncated PNG (libpng: \(message))")
         default: throw ImageFileError(path: path, problem: "\(error)")
         }
       }

@@ -194,7 +194,7 @@ struct DigitImagePreparationTests {
     try PNGImage.writeGrey(Matrix(rows: 30, columns: 30, repeating: 0.5), to: png, scale: 2)
     let whole = try Data(contentsOf: URL(fileURLWithPath: png))
     let cases: [(String, Data?, String)] = [
-      ("truncated.png", whole.prefix(60), "truncated.png: damaged PNG (libpng: "),
+      ("truncated.png", whole.prefix(60), "truncated.png: damaged or truncated PNG (libpng: "),
       (
         "notes.png", Data("my digit, honest".utf8), "notes.png: not a PNG or PGM picture (it starts with bytes 6d 79 20"
       ),
