@@ -123,4 +123,28 @@ struct NNCostFunctionDeepTests {
       randInitializeWeights(layerSizes: [400, 25, 10], using: &a)
         == [randInitializeWeights(400, 25, using: &b), randInitializeWeights(25, 10, using: &b)])
   }
+
+  @Test("digitGuesses: every output over their sum, most confident first, the first being predict's label")
+  func digitGuessesRankNormalisedOutputs() {
+    var generator = SeededGenerator(seed: 77)
+    let Thetas = [randomMatrix(6, 5, scale: 2, using: &generator), randomMatrix(10, 7, scale: 2, using: &generator)]
+    let X = randomMatrix(8, 4, scale: 1, using: &generator)
+    // The outputs computed here layer by layer, as Octave would.
+    let h = sigmoid(sigmoid(X.prependingOnes() * Thetas[0].transposed()).prependingOnes() * Thetas[1].transposed())
+    let guesses = digitGuesses(Thetas, X)
+    let p = predict(Thetas, X)
+    #expect(guesses.count == 8)
+    for i in 1...8 {
+      let row = guesses[i - 1]
+      #expect(row.count == 10 && Set(row.map(\.label)) == Set(1...10))
+      #expect(Double(row[0].label) == p[i])
+      #expect(zip(row, row.dropFirst()).allSatisfy { $0.confidence >= $1.confidence })
+      #expect(abs(row.map(\.confidence).reduce(0, +) - 1) < 1e-12)
+      let total = (1...10).map { h[i, $0] }.reduce(0, +)
+      for guess in row {
+        #expect(abs(guess.confidence - h[i, guess.label] / total) < 1e-12)
+        #expect(guess.digit == (guess.label == 10 ? 0 : guess.label))
+      }
+    }
+  }
 }
