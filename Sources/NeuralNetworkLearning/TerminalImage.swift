@@ -31,25 +31,10 @@ public enum TerminalImage {
     guard image.columns > maxColumns else { return image }
     let factor = Double(image.columns) / Double(maxColumns)
     let rows = max(1, Int((Double(image.rows) / factor).rounded()))
-    let rowWeights = areaWeights(from: image.rows, to: rows)
-    let columnWeights = areaWeights(from: image.columns, to: maxColumns)
+    let rowWeights = areaAveragingWeights(
+      rows, start: 0, width: Double(image.rows) / Double(rows), sourceCount: image.rows)
+    let columnWeights = areaAveragingWeights(maxColumns, start: 0, width: factor, sourceCount: image.columns)
     return product(rowWeights * image, columnWeights, transposeB: true)
-  }
-
-  /// The `to × from` matrix whose row k averages the source elements that
-  /// output element k covers, when `from` elements are shrunk to `to`.
-  private static func areaWeights(from source: Int, to target: Int) -> Matrix {
-    var weights = Matrix.zeros(target, source)
-    let width = Double(source) / Double(target)
-    for k in 0..<target {
-      let start = Double(k) * width
-      let end = Double(k + 1) * width
-      for p in Int(start.rounded(.down))..<min(source, Int(end.rounded(.up))) {
-        let overlap = min(end, Double(p + 1)) - max(start, Double(p))
-        if overlap > 0 { weights[k + 1, p + 1] = overlap / width }
-      }
-    }
-    return weights
   }
 }
 

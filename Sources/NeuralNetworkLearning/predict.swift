@@ -8,7 +8,22 @@
 /// ``nnCostFunction(_:inputLayerSize:hiddenLayerSize:numLabels:X:y:lambda:)``
 /// uses.
 public func predict(_ Theta1: Matrix, _ Theta2: Matrix, _ X: Matrix) -> Matrix {
-  let h2 = FeedforwardNetwork(Theta: [Theta1, Theta2], hiddenActivation: .sigmoid, output: .classifier)
-    .hypothesis(X)
-  return Matrix(column: h2.indexOfMaximumInEachRow().map(Double.init))
+  predict([Theta1, Theta2], X)
+}
+
+/// The label a trained sigmoid network of any depth gives each example: the index of its largest output.
+///
+/// `Thetas` is `[Theta1, Theta2, …, Theta(L−1)]`, Theta(l) of size
+/// s(l+1) × (1 + s(l)), `X` m × s1. Octave, layer by layer:
+/// `h = X; for l = 1:L-1, h = sigmoid([ones(m, 1) h] * Theta{l}'); end`,
+/// then `[~, p] = max(h, [], 2)`. The result is m × 1, each entry a label
+/// 1…K as a `Double`; ties go to the smaller label. With two matrices it is
+/// ``predict(_:_:_:)``; the forward pass is the one
+/// ``nnCostFunctionDeep(_:layerSizes:X:y:lambda:)`` uses.
+///
+/// - Precondition: `Thetas` is not empty, each matrix has one column more
+///   than the previous one has rows, and `X` has `Thetas[0].columns − 1` columns.
+public func predict(_ Thetas: [Matrix], _ X: Matrix) -> Matrix {
+  let h = FeedforwardNetwork(Theta: Thetas, hiddenActivation: .sigmoid, output: .classifier).hypothesis(X)
+  return Matrix(column: h.indexOfMaximumInEachRow().map(Double.init))
 }

@@ -20,3 +20,22 @@ public func randInitializeWeights(_ L_in: Int, _ L_out: Int) -> Matrix {
   var generator = OctaveRandom.timeSeeded().generator
   return randInitializeWeights(L_in, L_out, using: &generator)
 }
+
+/// Random initial weights for every layer of a network with `layerSizes`
+/// units per layer, `[s1, s2, …, sL]` (bias units not counted):
+/// `randInitializeWeights(s(l), s(l+1), using: &generator)` for l = 1 … L−1,
+/// in that order, so the draws follow Octave's for
+///
+///     rand('twister', seed);
+///     Theta1 = randInitializeWeights(s1, s2);
+///     Theta2 = randInitializeWeights(s2, s3);
+///     …
+///
+/// The result is `[Theta1, …, Theta(L−1)]`, Theta(l) of size s(l+1) × (1 + s(l)).
+/// For `[400, 25, 10]` it is the course's two calls.
+///
+/// - Precondition: at least two layers.
+public func randInitializeWeights(layerSizes: [Int], using generator: inout OctaveRandom) -> [Matrix] {
+  precondition(layerSizes.count >= 2, "randInitializeWeights: a network needs at least two layers, got \(layerSizes)")
+  return (1..<layerSizes.count).map { randInitializeWeights(layerSizes[$0 - 1], layerSizes[$0], using: &generator) }
+}

@@ -2,12 +2,27 @@ import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
 
-/// `swift run ex4`: the course's Exercise 4 script, part by part.
+/// `swift run ex4`: the course's Exercise 4 script (the default subcommand),
+/// and `ex4 classify` for a student's own pictures of digits.
 @main
 struct Ex4Command: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ex4",
     abstract: "Exercise 4 of the Machine Learning course: neural network learning.",
+    discussion: """
+      With no subcommand, or with `course`, runs the course's ex4 script: `ex4 --seed 1` is \
+      `ex4 course --seed 1`. See `ex4 course --help` for its options and `ex4 classify --help` \
+      for classifying your own pictures of digits.
+      """,
+    subcommands: [Ex4Course.self, Ex4Classify.self],
+    defaultSubcommand: Ex4Course.self)
+}
+
+/// `ex4 course` (and plain `ex4`): the course's Exercise 4 script, part by part.
+struct Ex4Course: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "course",
+    abstract: "The course's ex4 script, part by part (the default).",
     discussion: """
       Runs the course's ex4 script in order: loads and shows the digits, checks the cost \
       with the course's weights, checks backpropagation against numerical gradients, trains \
@@ -15,6 +30,11 @@ struct Ex4Command: ParsableCommand {
 
       Course files are looked for in $\(DataDirectory.environmentVariable) \
       (default \(DataDirectory.defaultPath)). Without ex4data1.mat it runs on a built-in digit set.
+
+      --hidden-layers trains a deeper network (sigmoid units throughout, nnCostFunctionDeep): \
+      its initial weights are randInitializeWeights for each layer in turn from the same seeded \
+      stream, the picture of hidden units shows the first hidden layer, and --save writes \
+      Theta1 … ThetaN. The lecture notes suggest the same number of units in every hidden layer.
       """)
 
   @Option(
@@ -47,10 +67,22 @@ struct Ex4Command: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The regularisation parameter used in training.", valueName: "λ"))
   var lambda: Double = 1
 
-  @Option(name: .long, help: ArgumentHelp("Units in the hidden layer.", valueName: "n"))
-  var hiddenLayerSize: Int = 25
+  @Option(name: .long, help: ArgumentHelp("Units in the hidden layer (default: 25).", valueName: "n"))
+  var hiddenLayerSize: Int?
 
-  @Option(name: .long, help: ArgumentHelp("Write the trained Theta1 and Theta2 to this .mat file.", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Units in each hidden layer, first to last, e.g. 25,25 for two layers of 25 (default: one layer of --hidden-layer-size).",
+      valueName: "n,n,…"),
+    transform: HiddenLayers.parse)
+  var hiddenLayers: [Int]?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Write the trained weights to this .mat file: Theta1 and Theta2, or Theta1 … ThetaN with --hidden-layers. An existing file is not replaced.",
+      valueName: "file"))
   var save: String?
 
   @Flag(name: .long, help: "Never wait for Enter between parts (it waits only when run in a terminal).")
@@ -62,13 +94,34 @@ struct Ex4Command: ParsableCommand {
     guard lambda.isFinite && lambda >= 0 else {
       throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
     }
-    guard hiddenLayerSize >= 1 else {
+    if let hiddenLayerSize, hiddenLayerSize < 1 {
       throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
     }
+    if hiddenLayers != nil && hiddenLayerSize != nil {
+      throw ValidationError("give --hidden-layers or --hidden-layer-size, not both")
+    }
   }
+
+  /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
+  var hiddenLayerSizes: [Int] { hiddenLayers ?? [hiddenLayerSize ?? 25] }
 
   func run() throws {
     var script = try Ex4Script(options: self)
     try script.run()
+  }
+}
+
+/// Reading `--hidden-layers 25,25`.
+enum HiddenLayers {
+  /// The comma-separated layer sizes, each a whole number of at least 1.
+  static func parse(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    let sizes = parts.compactMap { Int($0) }
+    guard !parts.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 >= 1 }) else {
+      throw ValidationError(
+        "the units of each hidden layer are whole numbers ≥ 1 separated by commas, e.g. 25,25")
+    }
+    return sizes
   }
 }

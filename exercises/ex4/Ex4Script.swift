@@ -3,13 +3,18 @@ import NeuralNetworkLearning
 
 /// The course's `ex4.m`, part by part, with its wording and number formats.
 struct Ex4Script {
-  let options: Ex4Command
+  let options: Ex4Course
   let console: Console
 
   // The course's sizes: 20×20 input images, 25 hidden units, 10 labels.
   let num_labels = 10
   var input_layer_size = 400
-  var hidden_layer_size: Int
+  /// The units of each hidden layer: `[25]` for the course's network.
+  let hidden_layer_sizes: [Int]
+  /// All the layers' units, input to output: `[400, 25, 10]` for the course's network.
+  var layer_sizes: [Int] { [input_layer_size] + hidden_layer_sizes + [num_labels] }
+  /// More than one hidden layer (`--hidden-layers`): trained with nnCostFunctionDeep.
+  var isDeep: Bool { hidden_layer_sizes.count > 1 }
 
   var X = Matrix.zeros(0, 0)
   var y = Matrix.zeros(0, 0)
@@ -23,10 +28,10 @@ struct Ex4Script {
   let seed: UInt32
   let seedWasGiven: Bool
 
-  init(options: Ex4Command) throws {
+  init(options: Ex4Course) throws {
     self.options = options
     console = Console(noPause: options.noPause)
-    hidden_layer_size = options.hiddenLayerSize
+    hidden_layer_sizes = options.hiddenLayerSizes
     if let seed = options.seed {
       self.seed = seed
       seedWasGiven = true
@@ -54,16 +59,16 @@ struct Ex4Script {
     let loaded = try loadWeights()
 
     // ================ Part 3: Compute Cost (Feedforward) ================
-    if let (Theta1, Theta2) = loaded {
+    if let loaded {
       print("\nFeedforward Using Neural Network ...")
-      let J = cost(Theta1, Theta2, lambda: 0)
+      let J = cost(loaded, lambda: 0)
       print(String(format: "Cost at parameters (loaded from ex4weights): %f ", J))
       print(expectation(courseValue: "0.287629"))
       console.pause()
 
       // =============== Part 4: Implement Regularization ===============
       print("\nChecking Cost Function (w/ Regularization) ... ")
-      let Jreg = cost(Theta1, Theta2, lambda: 1)
+      let Jreg = cost(loaded, lambda: 1)
       print(String(format: "Cost at parameters (loaded from ex4weights): %f ", Jreg))
       print(expectation(courseValue: "0.383770"))
       console.pause()
@@ -79,9 +84,16 @@ struct Ex4Script {
 
     // ================ Part 6: Initializing Parameters ================
     print("\nInitializing Neural Network Parameters ...")
-    let initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size, using: &weightsRandom)
-    let initial_Theta2 = randInitializeWeights(hidden_layer_size, num_labels, using: &weightsRandom)
-    let initial_nn_params = unroll(initial_Theta1, initial_Theta2)
+    // initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size), then
+    // initial_Theta2 = randInitializeWeights(hidden_layer_size, num_labels), and so on for
+    // every layer of a deeper network, all from the one seeded stream.
+    let initial_Thetas = randInitializeWeights(layerSizes: layer_sizes, using: &weightsRandom)
+    let initial_nn_params = unroll(initial_Thetas)
+    if isDeep {
+      print(
+        "Network layers: \(layer_sizes.map(String.init).joined(separator: " → ")) units "
+          + "(\(hidden_layer_sizes.count) hidden layers, Theta1 … Theta\(initial_Thetas.count))")
+    }
 
     // =============== Part 7: Implement Backpropagation ===============
     print("\nChecking Backpropagation... ")
@@ -92,8 +104,8 @@ struct Ex4Script {
     print("\nChecking Backpropagation (w/ Regularization) ... ")
     let debug_lambda = 3.0
     _ = checkNNGradients(lambda: debug_lambda)
-    if let (Theta1, Theta2) = loaded {
-      let debug_J = cost(Theta1, Theta2, lambda: debug_lambda)
+    if let loaded {
+      let debug_J = cost(loaded, lambda: debug_lambda)
       print(String(format: "\n\nCost at (fixed) debugging parameters (w/ lambda = %f): %f ", debug_lambda, debug_J))
       print(expectation(courseValue: "0.576051", prefix: "for lambda = 3, "))
     } else {
@@ -103,16 +115,18 @@ struct Ex4Script {
 
     // =================== Part 8: Training NN ===================
     print("\nTraining Neural Network... ")
-    let (Theta1, Theta2) = train(from: initial_nn_params)
+    let Thetas = train(from: initial_nn_params)
     console.pause()
 
     // ================= Part 9: Visualize Weights =================
     print("\nVisualizing Neural Network... ")
-    try writePicture(displayData(Theta1[columns: 2...]), named: "hidden-units.png", what: "the hidden units")
+    try writePicture(
+      displayData(Thetas[0][columns: 2...]), named: "hidden-units.png",
+      what: isDeep ? "the first hidden layer's units" : "the hidden units")
     console.pause()
 
     // ================= Part 10: Implement Predict =================
-    let pred = predict(Theta1, Theta2, X)
+    let pred = predict(Thetas, X)
     let correct = zip(pred.values, y.values).filter { $0 == $1 }.count
     print(String(format: "\nTraining Set Accuracy: %f", Double(correct) / Double(X.rows) * 100))
     if !isCourseData {
@@ -120,8 +134,8 @@ struct Ex4Script {
     }
 
     if let path = options.save {
-      try MatFile.write(["Theta1": Theta1, "Theta2": Theta2], to: path)
-      print("Saved the trained Theta1 (\(Theta1.shape)) and Theta2 (\(Theta2.shape)) to \(path)")
+      try NetworkWeights.save(Thetas, to: path)
+      print("Saved the trained \(NetworkWeights.listing(Thetas)) to \(path)")
     }
   }
 
@@ -134,11 +148,10 @@ struct Ex4Script {
       : "(the course's \(courseValue) is for ex4data1.mat; it does not apply to the built-in digits)"
   }
 
-  func cost(_ Theta1: Matrix, _ Theta2: Matrix, lambda: Double) -> Double {
-    nnCostFunction(
-      unroll(Theta1, Theta2), inputLayerSize: input_layer_size, hiddenLayerSize: Theta1.rows,
-      numLabels: num_labels, X: X, y: y, lambda: lambda
-    ).J
+  /// The cost of the loaded weights on the data: `nnCostFunction` for the course's `[Theta1, Theta2]`.
+  func cost(_ Thetas: [Matrix], lambda: Double) -> Double {
+    NetworkTraining(layerSizes: [input_layer_size] + Thetas.map(\.rows), X: X, y: y, lambda: lambda)
+      .cost(unroll(Thetas)).0
   }
 
   mutating func loadData() throws {
@@ -153,12 +166,13 @@ struct Ex4Script {
       let variables = try MatFile.read(path, variables: ["X", "y"])
       X = variables["X"]!
       y = variables["y"]!
-      try validateData(path: path)
+      try Ex4Script.validateData(X: X, y: y, path: path, numLabels: num_labels)
     }
     input_layer_size = X.columns
   }
 
-  func validateData(path: String) throws {
+  /// Checks that the digits file at `path` holds an m × n `X` of finite numbers and m labels 1…numLabels in `y`.
+  static func validateData(X: Matrix, y: Matrix, path: String, numLabels num_labels: Int) throws {
     guard y.columns == 1 else {
       throw InputError("\(path): variable 'y' is \(y.shape); it must be a column of labels (m×1)")
     }
@@ -176,8 +190,8 @@ struct Ex4Script {
     }
   }
 
-  /// Part 2: the course's trained weights, or nil (with a line saying so) when the file is absent.
-  func loadWeights() throws -> (Matrix, Matrix)? {
+  /// Part 2: the course's trained weights (`[Theta1, Theta2]`), or nil (with a line saying so) when the file is absent.
+  func loadWeights() throws -> [Matrix]? {
     let path = options.weights ?? DataDirectory.file("ex4weights.mat")
     if options.weights == nil && !FileManager.default.fileExists(atPath: path) {
       print(
@@ -185,23 +199,7 @@ struct Ex4Script {
       return nil
     }
     print("\nLoading Saved Neural Network Parameters ...")
-    let variables = try MatFile.read(path, variables: ["Theta1", "Theta2"])
-    let Theta1 = variables["Theta1"]!
-    let Theta2 = variables["Theta2"]!
-    guard Theta1.columns == input_layer_size + 1 else {
-      throw InputError(
-        "\(path): 'Theta1' is \(Theta1.shape) but the data has \(input_layer_size) inputs, so it must have \(input_layer_size + 1) columns"
-      )
-    }
-    guard Theta2.rows == num_labels, Theta2.columns == Theta1.rows + 1 else {
-      throw InputError(
-        "\(path): 'Theta2' is \(Theta2.shape) but must be \(num_labels)×\(Theta1.rows + 1) to follow 'Theta1' (\(Theta1.shape))"
-      )
-    }
-    for (name, theta) in [("Theta1", Theta1), ("Theta2", Theta2)] where theta.values.contains(where: { !$0.isFinite }) {
-      throw InputError("\(path): variable '\(name)' has NaN or Inf values")
-    }
-    return (Theta1, Theta2)
+    return try NetworkWeights.load(path, inputs: input_layer_size, labels: num_labels)
   }
 
   /// Part 1: 100 randomly chosen examples, as a PNG and in the terminal.
@@ -225,33 +223,20 @@ struct Ex4Script {
     console.show(image)
   }
 
-  /// Part 8: fmincg from the initial weights; returns the trained Theta1 and Theta2.
-  func train(from initial_nn_params: Matrix) -> (Matrix, Matrix) {
-    let input_layer_size = input_layer_size
-    let hidden_layer_size = hidden_layer_size
-    let num_labels = num_labels
-    let X = X
-    let y = y
+  /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
+  func train(from initial_nn_params: Matrix) -> [Matrix] {
     let lambda = options.lambda
-    let costFunction = { (p: Matrix) -> (Double, Matrix) in
-      let (J, grad) = nnCostFunction(
-        p, inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size,
-        numLabels: num_labels, X: X, y: y, lambda: lambda)
-      return (J, grad)
-    }
-    let clock = ContinuousClock()
-    let start = clock.now
-    let (nn_params, fX, _) = fmincg(
-      costFunction, initial_nn_params, maxIter: options.maxIter,
-      progress: console.isTerminal ? .print : .printLines)
-    let elapsed = clock.now - start
+    let training = NetworkTraining(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
+    let (Thetas, fX, elapsed) = training.run(
+      from: initial_nn_params, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines)
+    let units =
+      isDeep
+      ? "hidden layers of \(hidden_layer_sizes.map(String.init).joined(separator: ", ")) units"
+      : "\(hidden_layer_sizes[0]) hidden units"
     print(
       String(
-        format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, %d hidden units)",
-        seconds(elapsed), fX.count, fX.last ?? .nan, lambda, hidden_layer_size))
-    let thetas = roll(
-      nn_params,
-      into: [(hidden_layer_size, input_layer_size + 1), (num_labels, hidden_layer_size + 1)])
-    return (thetas[0], thetas[1])
+        format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, ",
+        elapsed, fX.count, fX.last ?? .nan, lambda) + units + ")")
+    return Thetas
   }
 }

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import NeuralNetworkLearning
+
+/// `ex4 classify IMAGE…`: the lecture notes' bonus, "How to classify your own
+/// images of digits", with a network trained in ex4.
+struct Ex4Classify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "classify",
+    abstract: "Classify your own pictures of handwritten digits (PNG or PGM) with a trained network.",
+    discussion: """
+      Each picture should show one digit, on light or dark paper, without other marks: a scan, \
+      or a photo in even light. Colour is made grey. The program takes the border's colour as \
+      the paper, finds the digit, cuts a square around it sized and centred like the course's \
+      digits, scales it to 20×20 by area averaging, and makes the background 0 and the \
+      strongest stroke 1, as in the course's training images.
+
+      For each picture it prints one line: the path, the digit it sees, then its three best \
+      guesses with their confidence, e.g. `scan.png: 7 (93%), 1 (4%), 9 (1%)`. The confidence \
+      is the network's output for that digit divided by the sum of its ten outputs (each a \
+      sigmoid between 0 and 1), so the ten add up to 100%. On a terminal, the 20×20 input the \
+      network saw is drawn below the line.
+
+      Without --weights, a 400–25–10 network is trained first, as ex4 trains it (50 iterations \
+      of fmincg, lambda = 1, seed 1), on ex4data1.mat in $\(DataDirectory.environmentVariable) \
+      (default \(DataDirectory.defaultPath)) or --data, or on the built-in digits when that is \
+      absent. Pass --weights with the course's ex4weights.mat, or with a file written by \
+      `ex4 --save` (any number of hidden layers), to skip the training.
+      """)
+
+  /// The picture files.
+  @Argument(help: ArgumentHelp("PNG or PGM (P5 or P2) pictures, one digit in each.", valueName: "image"))
+  var images: [String]
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "A .mat file with the network's Theta1, Theta2, … (the course's ex4weights.mat, or one from ex4 --save). Default: train one first.",
+      valueName: "file"))
+  var weights: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Also save each 20×20 input the network saw as a PNG (8× larger) in this directory, as <name>-input.png; existing files are never replaced.",
+      valueName: "directory"))
+  var saveInput: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Without --weights: the digits to train on (default: ex4data1.mat in the data directory, else the built-in digits).",
+      valueName: "file"))
+  var data: String?
+
+  /// Pixels of a saved input picture per pixel of the 20×20 input.
+  static let savedScale = 8
+
+  func run() throws {
+    if let saveInput { try OutputDirectory.prepare(saveInput, option: "--save-input") }
+
+    // Every picture first, so that a bad one is reported before any training.
+    var digits: [(path: String, digit: DigitImage)] = []
+    var failures = 0
+    for path in images {
+      do {
+        digits.append((path, try DigitImage(contentsOf: path)))
+      } catch {
+        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        failures += 1
+      }
+    }
+    guard !digits.isEmpty else { throw ExitCode.failure }
+
+    let Thetas: [Matrix]
+    if let weights {
+      Thetas = try NetworkWeights.load(weights, inputs: DigitImage.side * DigitImage.side, labels: 10)
+    } else {
+      Thetas = try trainNetwork()
+    }
+
+    let console = Console(noPause: true)
+    for (path, digit) in digits {
+      let guesses = digitGuesses(Thetas, digit.features)[0]
+      let best = guesses.prefix(3).map { "\($0.digit) (\(String(format: "%.0f", 100 * $0.confidence))%)" }
+      print("\(path): " + best.joined(separator: ", "))
+      console.show(digit.pixels * 2 - 1, maxColumns: DigitImage.side)
+      if let saveInput { try save(digit, of: path, in: saveInput) }
+    }
+    if failures > 0 { throw ExitCode.failure }
+  }
+
+  /// The network trained when no `--weights` are given, saying on what.
+  func trainNetwork() throws -> [Matrix] {
+    let X: Matrix
+    let y: Matrix
+    let source: String
+    let path = data ?? DataDirectory.file("ex4data1.mat")
+    if data == nil && !FileManager.default.fileExists(atPath: path) {
+      (X, y) = builtinDigits()
+      source = "the built-in digits (\(path) not found)"
+    } else {
+      let variables = try MatFile.read(path, variables: ["X", "y"])
+      (X, y) = (variables["X"]!, variables["y"]!)
+      try Ex4Script.validateData(X: X, y: y, path: path, numLabels: 10)
+      guard X.columns == DigitImage.side * DigitImage.side else {
+        throw InputError("\(path): 'X' has \(X.columns) columns; pictures of 20×20 digits need 400")
+      }
+      source = path
+    }
+    let maxIter = 50
+    let seed: UInt32 = 1
+    print(
+      "--weights not given: training a 400–25–10 network on \(source) first "
+        + "(\(maxIter) iterations of fmincg, lambda = 1, seed \(seed))...")
+    var random = OctaveRandom(seed: seed)
+    let layerSizes = [X.columns, 25, 10]
+    let initial = unroll(randInitializeWeights(layerSizes: layerSizes, using: &random))
+    let (Thetas, _, elapsed) = NetworkTraining(layerSizes: layerSizes, X: X, y: y, lambda: 1)
+      .run(from: initial, maxIter: maxIter, progress: OutputDirectory.standardOutputIsTerminal ? .print : .silent)
+    let correct = zip(predict(Thetas, X).values, y.values).filter { $0 == $1 }.count
+    print(
+      String(
+        format: "Trained in %.1f s; training set accuracy %.2f%%. (--weights FILE skips this.)", elapsed,
+        Double(correct) / Double(X.rows) * 100))
+    return Thetas
+  }
+
+  /// Writes the 20×20 input as `<name>-input.png` in `directory`, or
+  /// `<name>-input-2.png`, … when that exists: nothing is replaced.
+  func save(_ digit: DigitImage, of path: String, in directory: String) throws {
+    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    for attempt in 1...1000 {
+      let file = (directory as NSString).appendingPathComponent(
+        attempt == 1 ? "\(name)-input.png" : "\(name)-input-\(attempt).png")
+      if FileManager.default.fileExists(atPath: file) { continue }
+      try PNGImage.writeGrey(digit.pixels * 2 - 1, to: file, scale: Ex4Classify.savedScale)
+      print("Saved the 20×20 input to \(file)")
+      return
+    }
+    throw InputError("--save-input \(directory): \(name)-input.png and 999 numbered versions exist already")
+  }
+}

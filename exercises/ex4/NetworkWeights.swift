@@ -1,0 +1,88 @@
+import Foundation
+import NeuralNetworkLearning
+
+/// A sigmoid network's weights in a `.mat` file: `Theta1`, `Theta2`, … as
+/// `ex4 --save` writes them and the course's `ex4weights.mat` has them.
+enum NetworkWeights {
+  /// Writes `[Theta1, …, ThetaN]` to `path` under those names; an existing file is not replaced.
+  static func save(_ Thetas: [Matrix], to path: String) throws {
+    var variables: [String: Matrix] = [:]
+    for (k, Theta) in Thetas.enumerated() { variables["Theta\(k + 1)"] = Theta }
+    try MatFile.write(variables, to: path)
+  }
+
+  /// "Theta1 (25×401) and Theta2 (10×26)", "Theta1 (…), Theta2 (…) and Theta3 (…)".
+  static func listing(_ Thetas: [Matrix]) -> String {
+    let names = Thetas.enumerated().map { "Theta\($0.offset + 1) (\($0.element.shape))" }
+    return names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+  }
+
+  /// `Theta1`, `Theta2`, … (as many as the file has, in order) from `path`,
+  /// checked to chain into a network from `inputs` inputs to `labels` outputs
+  /// and to hold only finite numbers.
+  ///
+  /// - Throws: ``InputError`` (or ``MatFileError``) naming the file, the
+  ///   variable and what is wrong.
+  static func load(_ path: String, inputs: Int, labels: Int) throws -> [Matrix] {
+    let variables = try MatFile.read(path)
+    var Thetas: [Matrix] = []
+    while let Theta = variables["Theta\(Thetas.count + 1)"] { Thetas.append(Theta) }
+    guard Thetas.count >= 2 else {
+      let missing = Thetas.isEmpty ? "Theta1" : "Theta2"
+      throw InputError(
+        "\(path): variable '\(missing)' is absent (the file has \(variables.keys.sorted().joined(separator: ", "))); "
+          + "network weights are Theta1, Theta2, … as ex4 --save writes them")
+    }
+    guard Thetas[0].columns == inputs + 1 else {
+      throw InputError(
+        "\(path): 'Theta1' is \(Thetas[0].shape) but the data has \(inputs) inputs, so it must have \(inputs + 1) columns"
+      )
+    }
+    for l in 1..<Thetas.count {
+      let (previous, Theta) = (Thetas[l - 1], Thetas[l])
+      let isLast = l == Thetas.count - 1
+      guard Theta.columns == previous.rows + 1 && (!isLast || Theta.rows == labels) else {
+        let wanted = isLast ? "be \(labels)×\(previous.rows + 1)" : "have \(previous.rows + 1) columns"
+        throw InputError(
+          "\(path): 'Theta\(l + 1)' is \(Theta.shape) but must \(wanted) to follow 'Theta\(l)' (\(previous.shape))")
+      }
+    }
+    for (k, Theta) in Thetas.enumerated() where Theta.values.contains(where: { !$0.isFinite }) {
+      throw InputError("\(path): variable 'Theta\(k + 1)' has NaN or Inf values")
+    }
+    return Thetas
+  }
+}
+
+/// Training a sigmoid network on digits with fmincg: the course's
+/// `nnCostFunction` for one hidden layer, `nnCostFunctionDeep` for more.
+struct NetworkTraining {
+  /// Units per layer, input to output, e.g. `[400, 25, 10]`.
+  let layerSizes: [Int]
+  let X: Matrix
+  let y: Matrix
+  let lambda: Double
+
+  /// The cost and gradient at the unrolled weights `nnParams`.
+  func cost(_ nnParams: Matrix) -> (Double, Matrix) {
+    if layerSizes.count == 3 {
+      return nnCostFunction(
+        nnParams, inputLayerSize: layerSizes[0], hiddenLayerSize: layerSizes[1], numLabels: layerSizes[2], X: X, y: y,
+        lambda: lambda)
+    }
+    return nnCostFunctionDeep(nnParams, layerSizes: layerSizes, X: X, y: y, lambda: lambda)
+  }
+
+  /// fmincg from `initial` (unrolled): the trained `[Theta1, …]`, the cost
+  /// after each iteration, and the seconds taken.
+  func run(from initial: Matrix, maxIter: Int, progress: FmincgProgress) -> (
+    Thetas: [Matrix], costs: [Double], seconds: Double
+  ) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (nnParams, fX, _) = fmincg(cost, initial, maxIter: maxIter, progress: progress)
+    let elapsed = seconds(clock.now - start)
+    let shapes = (1..<layerSizes.count).map { (rows: layerSizes[$0], columns: layerSizes[$0 - 1] + 1) }
+    return (roll(nnParams, into: shapes), fX, elapsed)
+  }
+}
