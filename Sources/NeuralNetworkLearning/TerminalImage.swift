@@ -80,3 +80,22 @@ public func terminalRendering(of image: Matrix, maxColumns: Int = 100, colour: B
   }
   return text
 }
+
+extension TerminalImage {
+  /// The terminal's size in character cells, when standard output is a
+  /// terminal that reports one.
+  public static func windowSize() -> (columns: Int, lines: Int)? {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+    return (Int(size.ws_col), Int(size.ws_row))
+  }
+
+  /// The widest rendering, at most `preferred` columns, of a picture of
+  /// `aspect` = rows ÷ columns that fits the terminal window with `spareLines`
+  /// left over (two picture rows make one text line).
+  public static func fittingColumns(preferred: Int, aspect: Double, spareLines: Int = 3) -> Int {
+    guard let window = windowSize() else { return preferred }
+    let byHeight = Int(Double(2 * max(window.lines - spareLines, 4)) / max(aspect, 1e-9))
+    return max(8, min(preferred, window.columns - 1, byHeight))
+  }
+}

@@ -25,10 +25,13 @@ struct Console {
     _ = readLine()
   }
 
-  /// Draws a picture in the terminal when standard output is one.
+  /// Draws a picture in the terminal when standard output is one, at most
+  /// `maxColumns` wide and no larger than the terminal window.
   func show(_ image: Matrix, maxColumns: Int = 80) {
     guard isTerminal else { return }
-    print(terminalRendering(of: image, maxColumns: maxColumns, colour: colour), terminator: "")
+    let columns = TerminalImage.fittingColumns(
+      preferred: maxColumns, aspect: Double(image.rows) / Double(max(image.columns, 1)))
+    print(terminalRendering(of: image, maxColumns: columns, colour: colour), terminator: "")
     flush()
   }
 
