@@ -34,7 +34,8 @@ public enum DataDirectory {
 
   /// One sentence on where `name` was looked for and how to provide it.
   public static func missingFileMessage(_ name: String) -> String {
-    "\(name) not found in the data directory \(path) (looked for \(file(name))); "
-      + "copy it there from the course's ex4 (or ex5) folder, or set \(environmentVariable) to the folder that has it"
+    let exercise = name.hasPrefix("ex5") ? "ex5" : "ex4"
+    return "\(name) not found in the data directory \(path) (looked for \(file(name))); "
+      + "copy it there from the course's \(exercise) folder, or set \(environmentVariable) to the folder that has it"
   }
 }
