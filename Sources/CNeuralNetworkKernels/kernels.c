@@ -1,0 +1,110 @@
+#include "NeuralNetworkKernels.h"
+
+int nnl_kernels_are_optimised(void) {
+#ifdef __OPTIMIZE__
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+// Both products are the same loop: out[t * width + k] += value[p] * source[index[p] * width + k]
+// over the entries p of each target t, for 4 * V units at a time starting at unit c.
+
+// Portable version: plain loops, which the compiler vectorises for the
+// processor's baseline.
+static void gather_portable(
+  const int64_t *start, const int32_t *index, const double *value, const double *source, ptrdiff_t width,
+  double *target) {
+  for (ptrdiff_t c = 0; c < width; c += 4) {
+    double a0 = target[c], a1 = target[c + 1], a2 = target[c + 2], a3 = target[c + 3];
+    for (int64_t p = start[0]; p < start[1]; p++) {
+      const double x = value[p];
+      const double *s = source + (ptrdiff_t)index[p] * width + c;
+      a0 += x * s[0];
+      a1 += x * s[1];
+      a2 += x * s[2];
+      a3 += x * s[3];
+    }
+    target[c] = a0;
+    target[c + 1] = a1;
+    target[c + 2] = a2;
+    target[c + 3] = a3;
+  }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define NNL_HAVE_AVX2 1
+
+// V registers of 4 units each, V a constant once inlined, so the
+// accumulators stay in registers.
+__attribute__((target("avx2,fma"), always_inline)) static inline void sweep_avx2(
+  const int64_t *start, const int32_t *index, const double *value, const double *source, ptrdiff_t width,
+  double *target, const int V) {
+  __m256d a[8];
+  for (int v = 0; v < V; v++) a[v] = _mm256_loadu_pd(target + 4 * v);
+  for (int64_t p = start[0]; p < start[1]; p++) {
+    const __m256d x = _mm256_broadcast_sd(value + p);
+    const double *s = source + (ptrdiff_t)index[p] * width;
+    for (int v = 0; v < V; v++) a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(s + 4 * v), a[v]);
+  }
+  for (int v = 0; v < V; v++) _mm256_storeu_pd(target + 4 * v, a[v]);
+}
+
+__attribute__((target("avx2,fma"))) static void gather_avx2(
+  const int64_t *start, const int32_t *index, const double *value, const double *source, ptrdiff_t width,
+  double *target) {
+  for (ptrdiff_t c = 0; c < width; c += 32) {
+    const ptrdiff_t lanes = width - c < 32 ? width - c : 32;
+    switch (lanes / 4) {
+    case 1: sweep_avx2(start, index, value, source + c, width, target + c, 1); break;
+    case 2: sweep_avx2(start, index, value, source + c, width, target + c, 2); break;
+    case 3: sweep_avx2(start, index, value, source + c, width, target + c, 3); break;
+    case 4: sweep_avx2(start, index, value, source + c, width, target + c, 4); break;
+    case 5: sweep_avx2(start, index, value, source + c, width, target + c, 5); break;
+    case 6: sweep_avx2(start, index, value, source + c, width, target + c, 6); break;
+    case 7: sweep_avx2(start, index, value, source + c, width, target + c, 7); break;
+    default: sweep_avx2(start, index, value, source + c, width, target + c, 8); break;
+    }
+  }
+}
+
+static int have_avx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+typedef void (*gather_function)(const int64_t *, const int32_t *, const double *, const double *, ptrdiff_t, double *);
+
+static gather_function gather(void) {
+#ifdef NNL_HAVE_AVX2
+  if (have_avx2()) return gather_avx2;
+#endif
+  return gather_portable;
+}
+
+void nnl_sparse_forward(
+  const int64_t *rowStart, const int32_t *column, const double *value, ptrdiff_t firstRow, ptrdiff_t endRow,
+  const double *weights, ptrdiff_t width, double *out) {
+  const gather_function g = gather();
+  for (ptrdiff_t i = firstRow; i < endRow; i++) {
+    double *z = out + i * width;
+    for (ptrdiff_t k = 0; k < width; k++) z[k] = 0;
+    g(rowStart + i, column, value, weights, width, z);
+  }
+}
+
+void nnl_sparse_backward(
+  const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
+  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out) {
+  const gather_function g = gather();
+  for (ptrdiff_t k = firstColumn * width; k < endColumn * width; k++) out[k] = 0;
+  for (ptrdiff_t b = 0; b < blocks; b++) {
+    const int64_t *start = blockStart + b * columns;
+    for (ptrdiff_t j = firstColumn; j < endColumn; j++) {
+      if (start[j] < start[j + 1]) g(start + j, row, value, delta, width, out + j * width);
+    }
+  }
+}
