@@ -8,8 +8,12 @@ int nnl_kernels_are_optimised(void) {
 #endif
 }
 
-// Both products are the same loop: out[t * width + k] += value[p] * source[index[p] * width + k]
-// over the entries p of each target t, for 4 * V units at a time starting at unit c.
+// Both products are the same loop: target[k] += sum over the entries p of one
+// target (one example, or one column within one block of examples) of
+// value[p] * source[index[p] * width + k]. The entries are summed on their
+// own and then added to the target, so that a column's sum over all the
+// examples is a sum of per-block sums: its rounding error grows with the
+// block size plus the number of blocks, not with m.
 
 // Portable version: plain loops, which the compiler vectorises for the
 // processor's baseline.
@@ -17,7 +21,7 @@ static void gather_portable(
   const int64_t *start, const int32_t *index, const double *value, const double *source, ptrdiff_t width,
   double *target) {
   for (ptrdiff_t c = 0; c < width; c += 4) {
-    double a0 = target[c], a1 = target[c + 1], a2 = target[c + 2], a3 = target[c + 3];
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (int64_t p = start[0]; p < start[1]; p++) {
       const double x = value[p];
       const double *s = source + (ptrdiff_t)index[p] * width + c;
@@ -26,10 +30,10 @@ static void gather_portable(
       a2 += x * s[2];
       a3 += x * s[3];
     }
-    target[c] = a0;
-    target[c + 1] = a1;
-    target[c + 2] = a2;
-    target[c + 3] = a3;
+    target[c] += a0;
+    target[c + 1] += a1;
+    target[c + 2] += a2;
+    target[c + 3] += a3;
   }
 }
 
@@ -43,13 +47,13 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void sweep_avx2
   const int64_t *start, const int32_t *index, const double *value, const double *source, ptrdiff_t width,
   double *target, const int V) {
   __m256d a[8];
-  for (int v = 0; v < V; v++) a[v] = _mm256_loadu_pd(target + 4 * v);
+  for (int v = 0; v < V; v++) a[v] = _mm256_setzero_pd();
   for (int64_t p = start[0]; p < start[1]; p++) {
     const __m256d x = _mm256_broadcast_sd(value + p);
     const double *s = source + (ptrdiff_t)index[p] * width;
     for (int v = 0; v < V; v++) a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(s + 4 * v), a[v]);
   }
-  for (int v = 0; v < V; v++) _mm256_storeu_pd(target + 4 * v, a[v]);
+  for (int v = 0; v < V; v++) _mm256_storeu_pd(target + 4 * v, _mm256_add_pd(_mm256_loadu_pd(target + 4 * v), a[v]));
 }
 
 __attribute__((target("avx2,fma"))) static void gather_avx2(

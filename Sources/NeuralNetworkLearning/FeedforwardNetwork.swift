@@ -117,9 +117,10 @@ struct FeedforwardNetwork {
   }
 
   /// The output layer's activations a(L), m × K: h_Θ(x) for every row x of `X`.
-  func hypothesis(_ X: Matrix) -> Matrix {
-    let workspace = NetworkWorkspace.borrow(for: checked(X), layerSizes: layerSizes)
-    defer { workspace.giveBack() }
+  func hypothesis(_ X: Matrix, firstLayer: FirstLayerProducts = .automatic) -> Matrix {
+    let shelf = WorkspaceShelf.shared
+    let workspace = shelf.borrow(for: checked(X), layerSizes: layerSizes, firstLayer: firstLayer)
+    defer { shelf.giveBack(workspace) }
     let bias = firstLayerForward(in: workspace)
     workspace.forEachChunk(unitsPerExample: workspace.zStride[2]) { chunk, examples in
       forwardPropagation(chunk: chunk, examples: examples, bias: bias, in: workspace)
@@ -134,9 +135,14 @@ struct FeedforwardNetwork {
   }
 
   /// The regularised cost J and its gradient, unrolled like the weights.
-  func costFunction(X: Matrix, y: Matrix, lambda: Double) -> (J: Double, grad: Matrix) {
-    let workspace = NetworkWorkspace.borrow(for: checked(X), layerSizes: layerSizes)
-    defer { workspace.giveBack() }
+  /// `firstLayer` chooses how the first layer's products are made (tests
+  /// compare the choices); the result is the same to rounding.
+  func costFunction(X: Matrix, y: Matrix, lambda: Double, firstLayer: FirstLayerProducts = .automatic) -> (
+    J: Double, grad: Matrix
+  ) {
+    let shelf = WorkspaceShelf.shared
+    let workspace = shelf.borrow(for: checked(X), layerSizes: layerSizes, firstLayer: firstLayer)
+    defer { shelf.giveBack(workspace) }
     let m = X.rows
     setTargets(y, in: workspace)
 

@@ -20,9 +20,7 @@ import Foundation
 /// A workspace belongs to one input matrix X, which it keeps (so X's storage
 /// cannot change under it, and finding it again is comparing addresses), and
 /// with it X's sparse form when the sparse loops pay (``SparseInput``).
-/// ``borrow(for:layerSizes:)`` hands out the last workspace made for the same
-/// X, or a new one; ``giveBack()`` returns it. Two threads evaluating on the
-/// same X at once get a workspace each.
+/// ``WorkspaceShelf`` keeps the recently used ones.
 final class NetworkWorkspace: @unchecked Sendable {
   /// The input matrix, m × n, one example per row.
   let X: Matrix
@@ -69,7 +67,7 @@ final class NetworkWorkspace: @unchecked Sendable {
 
   /// Lays the buffers out for layers of `layerSizes` units (input first),
   /// unless they already are.
-  private func prepare(layerSizes: [Int]) {
+  func prepare(layerSizes: [Int]) {
     let layerSizes = [0] + layerSizes
     guard layerSizes != sizes else { return }
     let L = layerSizes.count - 1
@@ -110,43 +108,26 @@ final class NetworkWorkspace: @unchecked Sendable {
   /// Inputs smaller than this (m · n) get a fresh workspace each call: they
   /// are cheap to set up and not worth keeping.
   static let smallestKept = 32_768
-  /// How many workspaces are kept (the most recently used).
-  static let kept = 2
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var shelf: [NetworkWorkspace] = []
-
-  /// A workspace for `X` laid out for `layerSizes`: the one last used with
-  /// this very X when there is one, otherwise a new one.
-  static func borrow(for X: Matrix, layerSizes: [Int]) -> NetworkWorkspace {
-    let workspace: NetworkWorkspace
-    if X.count < smallestKept {
-      workspace = NetworkWorkspace(X: X, sparse: nil)
-    } else {
-      lock.lock()
-      let index = shelf.firstIndex { $0.holds(X) }
-      let found = index.map { shelf.remove(at: $0) }
-      lock.unlock()
-      workspace =
-        found ?? NetworkWorkspace(X: X, sparse: SparseInput(X, width: (layerSizes[1] + 3) / 4 * 4))
+  /// A new workspace for `X`, with X's sparse form when `firstLayer` calls for it.
+  convenience init(X: Matrix, layerSizes: [Int], firstLayer: FirstLayerProducts) {
+    let width = (layerSizes[1] + 3) / 4 * 4
+    let sparse: SparseInput?
+    switch firstLayer {
+    case .automatic: sparse = X.count < Self.smallestKept ? nil : SparseInput(X, width: width)
+    case .dense: sparse = nil
+    case .sparse: sparse = SparseInput(X, densityAtMost: 1, width: width)
     }
-    workspace.prepare(layerSizes: layerSizes)
-    return workspace
+    self.init(X: X, sparse: sparse)
+    self.firstLayer = firstLayer
   }
 
-  /// Puts the workspace back for the next call with the same X.
-  func giveBack() {
-    guard X.count >= Self.smallestKept else { return }
-    Self.lock.lock()
-    Self.shelf.removeAll { $0.holds(X) }
-    Self.shelf.insert(self, at: 0)
-    if Self.shelf.count > Self.kept { Self.shelf.removeLast(Self.shelf.count - Self.kept) }
-    Self.lock.unlock()
-  }
+  /// How this workspace's first-layer products were chosen.
+  private(set) var firstLayer = FirstLayerProducts.automatic
 
   /// Whether `other` is the very matrix this workspace was made for: the
   /// same storage (which this workspace keeps alive and unchanged) and shape.
-  private func holds(_ other: Matrix) -> Bool {
+  func holds(_ other: Matrix) -> Bool {
     other.rows == X.rows && other.columns == X.columns
       && other.withUnsafeBufferPointer { o in X.withUnsafeBufferPointer { o.baseAddress == $0.baseAddress } }
   }
@@ -177,6 +158,62 @@ final class NetworkWorkspace: @unchecked Sendable {
     withoutActuallyEscaping(body) { body in
       nonisolated(unsafe) let work = body
       DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+    }
+  }
+}
+
+/// How the first layer's products, [1 X] · Theta1ᵀ and delta2ᵀ · [1 X], are computed.
+enum FirstLayerProducts: Sendable {
+  /// By the sparse loops when X is large, at most
+  /// ``NetworkTuning/sparseDensityLimit`` non-zero, and the build optimised;
+  /// by BLAS otherwise.
+  case automatic
+  /// By BLAS.
+  case dense
+  /// By the sparse loops, whatever X and the build (for tests); BLAS still
+  /// takes over when Theta1 or delta2 has an infinite or NaN entry.
+  case sparse
+}
+
+/// The workspaces of recent calls, found again by the input matrix they were
+/// made for: ``borrow(for:layerSizes:firstLayer:)`` hands out the last one
+/// made for the very same X (same storage), or a new one, and ``giveBack(_:)``
+/// puts it back. Two threads evaluating on the same X at once get one each.
+final class WorkspaceShelf: @unchecked Sendable {
+  /// The shelf the course functions use.
+  static let shared = WorkspaceShelf()
+
+  /// How many workspaces are kept, the most recently used.
+  let capacity: Int
+  private let lock = NSLock()
+  private var workspaces: [NetworkWorkspace] = []
+
+  init(capacity: Int = 2) {
+    self.capacity = capacity
+  }
+
+  /// A workspace for `X` laid out for `layerSizes`.
+  func borrow(for X: Matrix, layerSizes: [Int], firstLayer: FirstLayerProducts = .automatic) -> NetworkWorkspace {
+    var found: NetworkWorkspace?
+    if X.count >= NetworkWorkspace.smallestKept {
+      lock.withLock {
+        if let index = workspaces.firstIndex(where: { $0.holds(X) && $0.firstLayer == firstLayer }) {
+          found = workspaces.remove(at: index)
+        }
+      }
+    }
+    let workspace = found ?? NetworkWorkspace(X: X, layerSizes: layerSizes, firstLayer: firstLayer)
+    workspace.prepare(layerSizes: layerSizes)
+    return workspace
+  }
+
+  /// Keeps `workspace` for the next call with the same X (small inputs are not kept).
+  func giveBack(_ workspace: NetworkWorkspace) {
+    guard workspace.X.count >= NetworkWorkspace.smallestKept else { return }
+    lock.withLock {
+      workspaces.removeAll { $0.holds(workspace.X) && $0.firstLayer == workspace.firstLayer }
+      workspaces.insert(workspace, at: 0)
+      if workspaces.count > capacity { workspaces.removeLast(workspaces.count - capacity) }
     }
   }
 }

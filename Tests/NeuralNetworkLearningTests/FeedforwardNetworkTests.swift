@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+
+@testable import NeuralNetworkLearning
+
+/// The cost and gradient computed the straightforward way, matrix by matrix
+/// as the course's vectorised Octave code does (`fixtures/nn/nnCostFunction.m`),
+/// for any depth: the reference the optimised passes are held to. `Theta` is
+/// `[Theta1, Theta2, …]`.
+private func referenceCost(
+  _ Theta: [Matrix], tanhUnits: Bool, linearOutput: Bool, X: Matrix, y: Matrix, lambda: Double
+) -> (J: Double, grad: Matrix, h: Matrix) {
+  let m = Double(X.rows)
+  let g = { (z: Matrix) in tanhUnits ? tanh(z) : sigmoid(z) }
+  let gPrime = { (z: Matrix) in tanhUnits ? 1 - tanh(z) .* tanh(z) : sigmoidGradient(z) }
+  // Forward: a[0] = [1 X], z[l] = a[l] · Theta[l]ᵀ, a[l + 1] = [1 g(z[l])] or the output.
+  var a = [X.prependingOnes()]
+  var z: [Matrix] = []
+  for l in Theta.indices {
+    z.append(a[l] * Theta[l].transposed())
+    if l + 1 < Theta.count {
+      a.append(g(z[l]).prependingOnes())
+    } else {
+      a.append(linearOutput ? z[l] : sigmoid(z[l]))
+    }
+  }
+  let h = a[Theta.count]
+  var Y = Matrix.zeros(h.rows, h.columns)
+  if linearOutput {
+    Y = y.unrolled
+  } else {
+    for i in 1...h.rows { Y[i, Int(y[i])] = 1 }
+  }
+  var J =
+    linearOutput
+    ? ((h - Y) .* (h - Y)).sum() / (2 * m)
+    : -(Y .* log(h) + (1 - Y) .* log(1 - h)).sum() / m
+  J += lambda / (2 * m) * Theta.map { $0[columns: 2...].sumOfSquares() }.reduce(0, +)
+  // Backward.
+  var delta = h - Y
+  var grads = [Matrix](repeating: Matrix.zeros(0, 0), count: Theta.count)
+  for l in Theta.indices.reversed() {
+    var regularised = Theta[l]
+    for i in 1...Theta[l].rows { regularised[i, 1] = 0 }
+    grads[l] = delta.transposed() * a[l] / m + (lambda / m) * regularised
+    if l > 0 { delta = (delta * Theta[l][columns: 2...]) .* gPrime(z[l - 1]) }
+  }
+  return (J, unroll(grads), h)
+}
+
+/// Uniform random m × n data with about `density` of its entries non-zero.
+private func randomData(_ m: Int, _ n: Int, density: Double, using generator: inout SeededGenerator) -> Matrix {
+  Matrix(
+    rows: m, columns: n,
+    values: (0..<(m * n)).map { _ in
+      Double.random(in: 0..<1, using: &generator) < density ? Double.random(in: -1...1, using: &generator) : 0
+    })
+}
+
+/// Random weights for layers of `sizes` units, uniform in ±scale.
+private func randomWeights(_ sizes: [Int], scale: Double, using generator: inout SeededGenerator) -> [Matrix] {
+  (1..<sizes.count).map { randomMatrix(sizes[$0], sizes[$0 - 1] + 1, scale: scale, using: &generator) }
+}
+
+/// Labels 1…K, or real targets for a linear output.
+private func randomTargets(_ m: Int, _ K: Int, linear: Bool, using generator: inout SeededGenerator) -> Matrix {
+  Matrix(
+    column: (0..<m).map { _ in
+      linear ? Double.random(in: -2...2, using: &generator) : Double(Int.random(in: 1...K, using: &generator))
+    })
+}
+
+/// Checks the network's cost, gradient and hypothesis against the reference,
+/// with the first layer's products made each way, to 1e-12 relative.
+private func expectMatchesReference(
+  _ Theta: [Matrix], tanhUnits: Bool = false, linearOutput: Bool = false, X: Matrix, y: Matrix, lambda: Double,
+  ways: [FirstLayerProducts] = [.automatic, .dense, .sparse], _ what: String,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let reference = referenceCost(Theta, tanhUnits: tanhUnits, linearOutput: linearOutput, X: X, y: y, lambda: lambda)
+  let network = FeedforwardNetwork(
+    Theta: Theta, hiddenActivation: tanhUnits ? .tanh : .sigmoid, output: linearOutput ? .linear : .classifier)
+  for way in ways {
+    let (J, grad) = network.costFunction(X: X, y: y, lambda: lambda, firstLayer: way)
+    #expect(
+      relativeDifference(J, reference.J) <= 1e-12, "\(what), \(way): J = \(J), reference \(reference.J)",
+      sourceLocation: sourceLocation)
+    expectClose(grad, reference.grad, tolerance: 1e-12, "\(what), \(way): grad", sourceLocation: sourceLocation)
+    #expect(
+      normRelativeDifference(grad, reference.grad) <= 1e-13, "\(what), \(way): ‖Δgrad‖ relative",
+      sourceLocation: sourceLocation)
+    expectClose(
+      network.hypothesis(X, firstLayer: way), reference.h, tolerance: 1e-12, "\(what), \(way): hypothesis",
+      sourceLocation: sourceLocation)
+  }
+}
+
+@Suite("FeedforwardNetwork: the optimised passes against the straightforward matrix formulas")
+struct FeedforwardNetworkTests {
+  static let haveCourseFiles = CourseFile.has("ex4weights.mat") && CourseFile.has("ex4data1-8bit.mat")
+  static let courseFilesMissing = CourseFile.missing(
+    CourseFile.has("ex4weights.mat") ? "ex4data1-8bit.mat" : "ex4weights.mat")
+
+  @Test(
+    "Course shape on ex4data1-8bit.mat, course and random weights: BLAS and sparse products equal the reference to 1e-12",
+    .enabled(if: haveCourseFiles, courseFilesMissing))
+  func courseData() throws {
+    let weights = try CourseFile.read("ex4weights.mat")
+    let digits = try CourseFile.read("ex4data1-8bit.mat")
+    let X = try #require(digits["X"])
+    let y = try #require(digits["y"])
+    let Theta1 = try #require(weights["Theta1"])
+    let Theta2 = try #require(weights["Theta2"])
+    expectMatchesReference([Theta1, Theta2], X: X, y: y, lambda: 1, "course weights, λ = 1")
+    var random = OctaveRandom(seed: 1)
+    let start = [randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random)]
+    expectMatchesReference(start, X: X, y: y, lambda: 3, ways: [.dense, .sparse], "random start, λ = 3")
+  }
+
+  @Test("Random dense data (every entry non-zero), several chunks of examples: both ways equal the reference")
+  func randomDenseData() {
+    var generator = SeededGenerator(seed: 61)
+    let X = randomData(3000, 40, density: 1, using: &generator)
+    let y = randomTargets(3000, 7, linear: false, using: &generator)
+    let Theta = randomWeights([40, 13, 7], scale: 0.5, using: &generator)
+    expectMatchesReference(Theta, X: X, y: y, lambda: 0.7, "3000 × 40 dense, 40–13–7")
+  }
+
+  @Test(
+    "Deeper networks, sigmoid and tanh units, classifier and linear outputs: both ways equal the reference",
+    arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func deeperNetworks(tanhUnits: Bool, linearOutput: Bool) {
+    var generator = SeededGenerator(seed: tanhUnits ? 71 : 72)
+    for (sizes, density) in [([30, 17, 9, 5], 0.3), ([20, 6, 11, 4, 3], 1.0), ([12, 33], 0.5)] {
+      let K = linearOutput ? 1 : sizes.last!
+      let layers = Array(sizes.dropLast()) + [K]
+      let X = randomData(1100, layers[0], density: density, using: &generator)
+      let y = randomTargets(1100, K, linear: linearOutput, using: &generator)
+      let Theta = randomWeights(layers, scale: 0.8, using: &generator)
+      expectMatchesReference(
+        Theta, tanhUnits: tanhUnits, linearOutput: linearOutput, X: X, y: y, lambda: 0.3,
+        "\(layers), density \(density), \(tanhUnits ? "tanh" : "sigmoid"), \(linearOutput ? "linear" : "classifier")")
+    }
+  }
+
+  @Test(
+    "Saturated outputs give J = Inf or NaN exactly where Octave's formula does (0·log(0) = NaN), both ways",
+    arguments: [(40.0, 1.0), (40.0, 2.0), (-800.0, 1.0), (-800.0, 2.0)])
+  func saturation(bias: Double, label: Double) {
+    // Output unit 1 saturates at exactly 1 (bias 40) or exactly 0 (bias −800); unit 2 stays near 0.5.
+    let Theta1 = Matrix([[0.1, 0.2, 0, -0.3], [-0.2, 0.1, 0.3, 0]])
+    let Theta2 = Matrix([[bias, 0.5, -0.5], [0, 0.1, 0.1]])
+    var generator = SeededGenerator(seed: 81)
+    let X = randomData(20, 3, density: 0.6, using: &generator)
+    let y = Matrix(column: [Double](repeating: label, count: 20))
+    let reference = referenceCost([Theta1, Theta2], tanhUnits: false, linearOutput: false, X: X, y: y, lambda: 0)
+    #expect(!reference.J.isFinite, "the case must saturate: reference J = \(reference.J)")
+    let network = FeedforwardNetwork(Theta: [Theta1, Theta2], hiddenActivation: .sigmoid, output: .classifier)
+    for way in [FirstLayerProducts.dense, .sparse] {
+      let (J, grad) = network.costFunction(X: X, y: y, lambda: 0, firstLayer: way)
+      #expect(
+        J.isNaN == reference.J.isNaN && (J.isNaN || J == reference.J),
+        "\(way): J = \(J), Octave's formula \(reference.J)")
+      expectClose(grad, reference.grad, tolerance: 1e-12, "\(way): grad")
+    }
+  }
+
+  @Test("An infinite weight where X is zero still gives NaN, as 0 · Inf does in the dense product")
+  func infiniteWeightOnAZeroPixel() {
+    var generator = SeededGenerator(seed: 91)
+    var X = randomData(50, 6, density: 0.5, using: &generator)
+    for i in 1...50 { X[i, 4] = 0 }
+    var Theta = randomWeights([6, 5, 3], scale: 0.5, using: &generator)
+    Theta[0][2, 5] = .infinity  // multiplies pixel 4, zero in every example
+    let y = randomTargets(50, 3, linear: false, using: &generator)
+    let reference = referenceCost(Theta, tanhUnits: false, linearOutput: false, X: X, y: y, lambda: 0)
+    #expect(reference.J.isNaN)
+    let network = FeedforwardNetwork(Theta: Theta, hiddenActivation: .sigmoid, output: .classifier)
+    for way in [FirstLayerProducts.dense, .sparse] {
+      let (J, grad) = network.costFunction(X: X, y: y, lambda: 0, firstLayer: way)
+      #expect(J.isNaN, "\(way): J = \(J)")
+      #expect(
+        zip(grad.values, reference.grad.values).allSatisfy { $0.isNaN == $1.isNaN },
+        "\(way): NaN entries of the gradient differ from the reference's")
+    }
+  }
+
+  @Test("A second call with the same X reuses its workspace and gives bit-identical results")
+  func workspaceReuse() {
+    var generator = SeededGenerator(seed: 101)
+    let X = randomData(2000, 30, density: 0.3, using: &generator)
+    let shelf = WorkspaceShelf(capacity: 2)
+    let first = shelf.borrow(for: X, layerSizes: [30, 8, 4], firstLayer: .sparse)
+    shelf.giveBack(first)
+    #expect(shelf.borrow(for: X, layerSizes: [30, 8, 4], firstLayer: .sparse) === first)
+    shelf.giveBack(first)
+    // Equal values in other storage are another matrix as far as the shelf knows.
+    let copy = Matrix(rows: X.rows, columns: X.columns, values: X.values.map { $0 })
+    let other = shelf.borrow(for: copy, layerSizes: [30, 8, 4], firstLayer: .sparse)
+    #expect(other !== first)
+    shelf.giveBack(other)
+    // A third matrix pushes the least recently used off a shelf of two.
+    let third = randomData(2000, 30, density: 0.3, using: &generator)
+    shelf.giveBack(shelf.borrow(for: third, layerSizes: [30, 8, 4], firstLayer: .sparse))
+    #expect(shelf.borrow(for: X, layerSizes: [30, 8, 4], firstLayer: .sparse) !== first)
+
+    let y = randomTargets(2000, 4, linear: false, using: &generator)
+    let network = FeedforwardNetwork(
+      Theta: randomWeights([30, 8, 4], scale: 0.5, using: &generator), hiddenActivation: .sigmoid, output: .classifier)
+    let once = network.costFunction(X: X, y: y, lambda: 1)
+    let again = network.costFunction(X: X, y: y, lambda: 1)
+    #expect(once.J == again.J && once.grad == again.grad)
+  }
+}
