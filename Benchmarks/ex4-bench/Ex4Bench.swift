@@ -65,12 +65,13 @@ struct Ex4Bench: ParsableCommand {
     let started = now()
     printMachine()
     let peak = measureDGEMMPeak(order: 1600, repeats: 4)
-    print(String(format: "DGEMM peak (best of 4 square dgemm, order 1600): %.1f GFLOP/s\n", peak))
+    print(String(format: "DGEMM peak (best of 4 square dgemm, order 1600): %.1f GFLOP/s", peak))
+    print("(each part measures it again just before, order 1200, best of 3, for its fraction of the peak)\n")
 
     // The course shape.
     resetPeakResident()
     let course = try courseWorkload(dataFile: data)
-    let courseTimes = measure(course, repeats: repeats, fmincgIterations: fmincgIterations, peak: peak)
+    let courseTimes = measure(course, repeats: repeats, fmincgIterations: fmincgIterations)
     if !skipComparisons { compare(course, ours: courseTimes) }
 
     if densitySweep { sweepDensities() }
@@ -79,8 +80,8 @@ struct Ex4Bench: ParsableCommand {
       for sparse in [true, false] {
         resetPeakResident()
         let large = largeWorkload(rows: largeRows, sparse: sparse)
-        _ = measure(large, repeats: largeRepeats, fmincgIterations: largeFmincgIterations, peak: peak)
-        linearity(large, peak: peak)
+        _ = measure(large, repeats: largeRepeats, fmincgIterations: largeFmincgIterations)
+        linearity(large)
       }
     }
     print(String(format: "\nTotal run time %.1f s.", now() - started))
@@ -101,43 +102,52 @@ struct Ex4Bench: ParsableCommand {
   }
 
   /// Times one workload's cost function and training; returns the evaluation times.
-  func measure(_ w: Workload, repeats: Int, fmincgIterations: Int, peak: Double) -> Summary {
+  func measure(_ w: Workload, repeats: Int, fmincgIterations: Int) -> Summary {
     print("== \(w.name): X \(w.m)×\(w.n), \(w.hiddenLayerSize) hidden units, \(w.numLabels) labels")
     print("   data: \(w.source); \(String(format: "%.1f", 100 * w.density))% of X non-zero")
     let p = w.initialParameters(seed: 1)
     let firstStart = now()
     _ = w.cost(p, lambda: lambda)
     let first = now() - firstStart
+    let peak = measureDGEMMPeak(order: 1200, repeats: 3)
     let before = residentBytes()
     resetPeakResident()
+    let processorStart = processorTime()
     let t = Summary(times(repeats, warmUp: false) { _ = w.cost(p, lambda: lambda) })
+    let processorPerEvaluation = (processorTime() - processorStart) / Double(repeats)
     let growth = (peakResidentBytes() ?? 0) - (before ?? 0)
     let gflops = w.flops / t.median / 1e9
     let best = w.flops / t.minimum / 1e9
     print(
-      "   cost+gradient: \(t.milliseconds) over \(repeats) evaluations (first call \(String(format: "%.1f", first * 1e3)) ms)"
-    )
+      "   cost+gradient: \(t.milliseconds) over \(repeats) evaluations (first call, which prepares X: "
+        + String(format: "%.1f ms)", first * 1e3))
     print(
       String(
         format: "   %.1f GFLOP/s at the median, %.1f at the minimum (%.0f MFLOP each, counted as dense products)",
         gflops, best, w.flops / 1e6))
     print(
       String(
-        format: "   %.0f%% of the DGEMM peak at the median, %.0f%% at the minimum", 100 * gflops / peak,
-        100 * best / peak))
+        format:
+          "   %.0f%% of the DGEMM peak at the median, %.0f%% at the minimum (peak measured just before: %.1f GFLOP/s)",
+        100 * gflops / peak, 100 * best / peak, peak))
+    print(String(format: "   processor time %.2f ms per evaluation (all cores together)", processorPerEvaluation * 1e3))
     print("   peak resident growth during evaluations 2…\(repeats + 1): \(megabytes(max(growth, 0)))")
     if fmincgIterations > 0 {
       var evaluations = 0
       let start = now()
       let (_, fX, _) = fmincg(
         {
-          evaluations += 1; return w.cost($0, lambda: lambda)
+          evaluations += 1
+          return w.cost($0, lambda: lambda)
         }, p, maxIter: fmincgIterations, progress: .silent)
       let elapsed = now() - start
       print(
         String(
           format: "   fmincg, %d iterations: %.3f s (%d evaluations, %.2f ms each; final cost %.6f)",
           fmincgIterations, elapsed, evaluations, elapsed / Double(evaluations) * 1e3, fX.last ?? .nan))
+      if fmincgIterations != 50 {
+        print(String(format: "   (50 iterations at this rate: about %.1f s)", elapsed / Double(fmincgIterations) * 50))
+      }
     }
     print("   peak resident memory of this part: \(megabytes(peakResidentBytes()))\n")
     return t
@@ -179,7 +189,8 @@ struct Ex4Bench: ParsableCommand {
   }
 
   /// Time per example at several m: it should not change with m.
-  func linearity(_ w: Workload, peak: Double) {
+  func linearity(_ w: Workload) {
+    let peak = measureDGEMMPeak(order: 1200, repeats: 3)
     print("   time per 1000 examples against m (\(w.name)):")
     for rows in [w.m / 4, w.m / 2, w.m] {
       let part = rows == w.m ? w : w.firstRows(rows)

@@ -8,6 +8,13 @@ func now() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// CPU seconds this process has used, on every core together.
+func processorTime() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 /// The times of `repeats` runs of `body`, in seconds, after one untimed run.
 func times(_ repeats: Int, warmUp: Bool = true, _ body: () -> Void) -> [Double] {
   if warmUp { body() }

@@ -121,10 +121,10 @@ struct FeedforwardNetwork {
     let shelf = WorkspaceShelf.shared
     let workspace = shelf.borrow(for: checked(X), layerSizes: layerSizes, firstLayer: firstLayer)
     defer { shelf.giveBack(workspace) }
-    let bias = firstLayerForward(in: workspace)
-    workspace.forEachChunk(unitsPerExample: workspace.zStride[2]) { chunk, examples in
-      forwardPropagation(chunk: chunk, examples: examples, bias: bias, in: workspace)
-      _ = outputLayer(examples: examples, bias: L == 2 ? bias : nil, cost: false, in: workspace)
+    let plan = firstLayerForward(in: workspace)
+    workspace.forEachChunk(unitsPerExample: workspace.zStride[2]) { _, examples in
+      forwardPropagation(examples: examples, plan: plan, in: workspace)
+      _ = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: false, in: workspace)
     }
     // a(L)ᵀ is K × m: transposed back to one example per row.
     let h = workspace.a[L]
@@ -147,11 +147,11 @@ struct FeedforwardNetwork {
     setTargets(y, in: workspace)
 
     // Passes 1 to 4, the first layer's products apart, chunk by chunk.
-    let bias = firstLayerForward(in: workspace)
+    let plan = firstLayerForward(in: workspace)
     let sums = workspace.chunkSums.pointer
     workspace.forEachChunk(unitsPerExample: workspace.zStride[2]) { chunk, examples in
-      forwardPropagation(chunk: chunk, examples: examples, bias: bias, in: workspace)
-      sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? bias : nil, cost: true, in: workspace)
+      forwardPropagation(examples: examples, plan: plan, in: workspace)
+      sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: true, in: workspace)
       backpropagation(chunk: chunk, examples: examples, in: workspace)
     }
     var dataTerm = 0.0
@@ -209,42 +209,84 @@ struct FeedforwardNetwork {
     }
   }
 
-  /// Pass 1: z(2)ᵀ for every example, by the sparse loops (bias included)
-  /// or by BLAS (Theta1(:, 2:end) · Xᵀ). Returns the bias still to be added
-  /// to z(2): zeros, or Theta1's first column after BLAS.
-  private func firstLayerForward(in w: NetworkWorkspace) -> UnsafePointer<Double> {
+  /// How pass 1 is made: by the sparse loops, chunk by chunk just before
+  /// each chunk's pass 2 (so that its z(2)ᵀ is still in cache), or by BLAS
+  /// for every example at once beforehand.
+  private struct FirstLayerPlan {
+    /// The sparse input and Theta1 packed for it, when the loops are used.
+    let sparse: SparseInput?
+    let weights: UnsafePointer<Double>?
+    /// z(2) one example per row (m × s(2)), when BLAS made it that way round.
+    let rows: UnsafePointer<Double>?
+    /// The bias still to be added to z(2): zeros after the sparse loops
+    /// (which include it), Theta1's first column after BLAS.
+    let bias: UnsafePointer<Double>
+  }
+
+  /// Pass 1: z(2)ᵀ for every example by BLAS (Theta1(:, 2:end) · Xᵀ), or
+  /// the sparse loops made ready (they run in ``forwardPropagation(chunk:examples:plan:in:)``).
+  private func firstLayerForward(in w: NetworkWorkspace) -> FirstLayerPlan {
     let m = w.m
     let n = w.X.columns
     let s2 = Theta[1].rows
     let stride2 = w.zStride[2]
-    let z2 = w.z[2].pointer
     if let sparse = w.sparse, allFinite(Theta[1]) {
       // Theta1's columns padded to the stride with zeros.
       let weights = w.packedWeights.pointer
       Theta[1].withUnsafeBufferPointer { theta in
         for j in 0...n { (weights + j * stride2).update(from: theta.baseAddress! + j * s2, count: s2) }
       }
-      w.forEachChunk(unitsPerExample: stride2) { _, examples in
-        sparse.forward(examples: examples, weights: weights, width: stride2, into: z2)
-      }
-      return UnsafePointer(w.zeroBias.pointer)
+      return FirstLayerPlan(sparse: sparse, weights: weights, rows: nil, bias: w.zeroBias.pointer)
     }
+    // OpenBLAS makes Theta1(:, 2:end) · Xᵀ faster for a small first hidden
+    // layer and X · Theta1(:, 2:end)ᵀ for a wide one (measured by ex4-bench:
+    // 25 units, 20% faster as the first; 100 units, 17% faster as the second,
+    // whose result each chunk then transposes in cache).
+    let byRows = s2 >= Self.widestHiddenLayerForColumnProducts
     Theta[1].withUnsafeBufferPointer { theta in
       w.X.withUnsafeBufferPointer { x in
-        gemm(
-          transposeA: false, transposeB: true, s2, m, n, theta.baseAddress! + s2, s2, x.baseAddress!, m, z2, stride2)
+        if byRows {
+          gemm(
+            transposeA: false, transposeB: true, m, s2, n, x.baseAddress!, m, theta.baseAddress! + s2, s2,
+            w.firstLayerRows(), m)
+        } else {
+          gemm(
+            transposeA: false, transposeB: true, s2, m, n, theta.baseAddress! + s2, s2, x.baseAddress!, m,
+            w.z[2].pointer, stride2)
+        }
       }
       w.firstLayerBias.pointer.update(from: theta.baseAddress!, count: s2)
     }
-    return UnsafePointer(w.firstLayerBias.pointer)
+    return FirstLayerPlan(
+      sparse: nil, weights: nil, rows: byRows ? UnsafePointer(w.firstLayerRows()) : nil, bias: w.firstLayerBias.pointer)
   }
 
-  /// Pass 2 for one chunk of examples: a(l)ᵀ = [1; g(z(l)ᵀ)] for each hidden
-  /// layer (z(2) plus `bias`), and z(l+1)ᵀ = Theta(l) · a(l)ᵀ by BLAS.
-  private func forwardPropagation(chunk: Int, examples: Range<Int>, bias: UnsafePointer<Double>, in w: NetworkWorkspace)
-  {
+  /// Below this many units in the first hidden layer, BLAS makes z(2) as
+  /// Theta1(:, 2:end) · Xᵀ; from it on, as X · Theta1(:, 2:end)ᵀ.
+  static let widestHiddenLayerForColumnProducts = 64
+
+  /// Pass 2 for one chunk of examples (after the chunk's pass 1 when the
+  /// sparse loops make it): a(l)ᵀ = [1; g(z(l)ᵀ)] for each hidden layer
+  /// (z(2) plus the plan's bias), and z(l+1)ᵀ = Theta(l) · a(l)ᵀ by BLAS.
+  private func forwardPropagation(examples: Range<Int>, plan: FirstLayerPlan, in w: NetworkWorkspace) {
     let first = examples.lowerBound
     let count = examples.count
+    if let sparse = plan.sparse, let weights = plan.weights {
+      sparse.forward(examples: examples, weights: weights, width: w.zStride[2], into: w.z[2].pointer)
+    } else if let rows = plan.rows {
+      // This chunk's rows of z(2), one example per column.
+      let (m, s2, stride2, z2) = (w.m, w.sizes[2], w.zStride[2], w.z[2].pointer)
+      var k = 0
+      while k < s2 {
+        var i = first
+        while i < examples.upperBound {
+          z2[i * stride2 + k] = rows[i + k * m]
+          i += 1
+        }
+        k += 1
+      }
+    }
+    let bias = plan.bias
     for l in 2..<L {
       let s = w.sizes[l]
       activate(

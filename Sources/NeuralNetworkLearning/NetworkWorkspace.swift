@@ -44,6 +44,16 @@ final class NetworkWorkspace: @unchecked Sendable {
   /// s(2)), and Theta1_grad's columns in the same layout.
   private(set) var packedWeights = Buffer(count: 0)
   private(set) var packedGradient = Buffer(count: 0)
+  /// z(2) one example per row (m × s(2)), made the first time BLAS computes
+  /// it that way round.
+  private var rowsOfFirstLayer: Buffer?
+
+  /// The buffer for z(2) one example per row, made on first use.
+  func firstLayerRows() -> UnsafeMutablePointer<Double> {
+    if rowsOfFirstLayer?.count != m * sizes[2] { rowsOfFirstLayer = Buffer(count: m * sizes[2]) }
+    return rowsOfFirstLayer!.pointer
+  }
+
   /// One partial sum of the cost per chunk of examples, added in order.
   private(set) var chunkSums = Buffer(count: 0)
 

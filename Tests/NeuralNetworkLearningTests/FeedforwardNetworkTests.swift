@@ -127,11 +127,11 @@ struct FeedforwardNetworkTests {
   }
 
   @Test(
-    "Deeper networks, sigmoid and tanh units, classifier and linear outputs: both ways equal the reference",
+    "Deeper and wider networks, sigmoid and tanh units, classifier and linear outputs: both ways equal the reference",
     arguments: [(false, false), (true, false), (false, true), (true, true)])
   func deeperNetworks(tanhUnits: Bool, linearOutput: Bool) {
     var generator = SeededGenerator(seed: tanhUnits ? 71 : 72)
-    for (sizes, density) in [([30, 17, 9, 5], 0.3), ([20, 6, 11, 4, 3], 1.0), ([12, 33], 0.5)] {
+    for (sizes, density) in [([30, 17, 9, 5], 0.3), ([20, 6, 11, 4, 3], 1.0), ([12, 33], 0.5), ([15, 66, 4], 0.4)] {
       let K = linearOutput ? 1 : sizes.last!
       let layers = Array(sizes.dropLast()) + [K]
       let X = randomData(1100, layers[0], density: density, using: &generator)
