@@ -73,8 +73,7 @@ public enum MatFile {
   ///
   /// - Throws: ``MatFileError`` with ``MatFileError/Reason/fileExists`` when
   ///   the target exists, or naming the variable that could not be written.
-  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError)
-  {
+  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError) {
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
@@ -87,8 +86,7 @@ public enum MatFile {
       try writeFile(variables, to: temporary, reportingAs: path)
       if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
         throw MatFileError(
-          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code)))
-        )
+          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
       }
     }
   }
@@ -213,8 +211,7 @@ private final class OpenFile {
   func checkLog(_ variable: String?) throws(MatFileError) {
     let errors = takeLoggedErrors()
     if !errors.isEmpty {
-      throw MatFileError(
-        path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
+      throw MatFileError(path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
     }
   }
 
@@ -316,9 +313,7 @@ private final class OpenFile {
   }
 }
 
-private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String)
-  throws(MatFileError)
-{
+private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String) throws(MatFileError) {
   guard let handle = Mat_CreateVer(temporary, nil, MAT_FT_MAT5) else {
     let errors = takeLoggedErrors()
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
