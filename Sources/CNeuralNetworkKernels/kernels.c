@@ -1,5 +1,7 @@
 #include "NeuralNetworkKernels.h"
 
+#include <math.h>
+
 int nnl_kernels_are_optimised(void) {
 #ifdef __OPTIMIZE__
   return 1;
@@ -111,4 +113,64 @@ void nnl_sparse_backward(
       if (start[j] < start[j + 1]) g(start + j, row, value, delta, width, out + j * width);
     }
   }
+}
+
+// MARK: - The logistic function
+
+// 1 / (1 + exp(-x)) with the C library's exp: the reference, and the path
+// for the arguments the vectorised exp leaves alone.
+static double sigmoid_exactly(double x) { return 1 / (1 + exp(-x)); }
+
+#ifdef NNL_HAVE_AVX2
+// exp(u) for -36 <= u <= 700: u = n ln2 + r with |r| <= ln2 / 2 (ln2 in two
+// parts, so that r is exact), exp(r) by its Taylor series to r^13 / 13!
+// (truncation below 1e-17 relative), times 2^n made from the exponent bits.
+__attribute__((target("avx2,fma"))) static __m256d exp_avx2(__m256d u) {
+  const __m256d log2e = _mm256_set1_pd(1.4426950408889634);
+  const __m256d ln2hi = _mm256_set1_pd(6.93147180369123816490e-01);
+  const __m256d ln2lo = _mm256_set1_pd(1.90821492927058770002e-10);
+  const __m256d n = _mm256_round_pd(_mm256_mul_pd(u, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(n, ln2hi, u);
+  r = _mm256_fnmadd_pd(n, ln2lo, r);
+  static const double inverse_factorial[14] = {
+    1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
+    1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+  __m256d p = _mm256_set1_pd(inverse_factorial[13]);
+  for (int k = 12; k >= 0; k--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inverse_factorial[k]));
+  // 2^n: n + 1023 in the exponent field (n is within -53 ... 1010 here).
+  const __m128i n32 = _mm256_cvtpd_epi32(n);
+  const __m256i biased = _mm256_add_epi64(_mm256_cvtepi32_epi64(n32), _mm256_set1_epi64x(1023));
+  const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(biased, 52));
+  return _mm256_mul_pd(p, scale);
+}
+
+__attribute__((target("avx2,fma"))) static void sigmoid_avx2(
+  const double *t, const double *bias, double *out, ptrdiff_t count) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d low = _mm256_set1_pd(-700.0);
+  const __m256d high = _mm256_set1_pd(36.0);
+  ptrdiff_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const __m256d x = _mm256_add_pd(_mm256_loadu_pd(t + k), _mm256_loadu_pd(bias + k));
+    // All four inside [-700, 36] (false for NaN): the vector path.
+    const __m256d inside = _mm256_and_pd(_mm256_cmp_pd(x, low, _CMP_GE_OQ), _mm256_cmp_pd(x, high, _CMP_LE_OQ));
+    if (_mm256_movemask_pd(inside) == 0xF) {
+      const __m256d e = exp_avx2(_mm256_sub_pd(_mm256_setzero_pd(), x));
+      _mm256_storeu_pd(out + k, _mm256_div_pd(one, _mm256_add_pd(one, e)));
+    } else {
+      for (ptrdiff_t j = k; j < k + 4; j++) out[j] = sigmoid_exactly(t[j] + bias[j]);
+    }
+  }
+  for (; k < count; k++) out[k] = sigmoid_exactly(t[k] + bias[k]);
+}
+#endif
+
+void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count) {
+#ifdef NNL_HAVE_AVX2
+  if (have_avx2()) {
+    sigmoid_avx2(t, bias, out, count);
+    return;
+  }
+#endif
+  for (ptrdiff_t k = 0; k < count; k++) out[k] = sigmoid_exactly(t[k] + bias[k]);
 }

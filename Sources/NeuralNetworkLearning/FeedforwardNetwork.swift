@@ -1,4 +1,5 @@
 import CBLAS
+import CNeuralNetworkKernels
 import Foundation
 
 /// A fully connected feed-forward network: the one forward and backward pass
@@ -315,10 +316,7 @@ struct FeedforwardNetwork {
       var k = 0
       switch hiddenActivation {
       case .sigmoid:
-        while k < s {
-          ai[1 + k] = 1 / (1 + Foundation.exp(-(zi[k] + bias[k])))
-          k += 1
-        }
+        logistic(zi, plus: bias, into: ai + 1, count: s)
       case .tanh:
         while k < s {
           ai[1 + k] = Foundation.tanh(zi[k] + bias[k])
@@ -348,9 +346,9 @@ struct FeedforwardNetwork {
       var k = 0
       switch output {
       case .classifier:
+        logistic(zi, plus: bias, into: ai, count: K)
         while k < K {
-          let h = 1 / (1 + Foundation.exp(-(zi[k] + bias[k])))
-          ai[k] = h
+          let h = ai[k]
           if cost {
             // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0:
             // the other term is 0 · (a finite log), or 0 · (−Inf) = NaN.
@@ -515,6 +513,25 @@ struct FeedforwardNetwork {
     }
   }
 }
+
+/// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop
+/// (vectorised, the C library's exp where a unit saturates) in an optimised
+/// build, this loop with the C library's exp in a debug build.
+private func logistic(
+  _ t: UnsafePointer<Double>, plus bias: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int
+) {
+  if kernelsAreOptimised {
+    nnl_sigmoid(t, bias, out, count)
+    return
+  }
+  var k = 0
+  while k < count {
+    out[k] = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
+    k += 1
+  }
+}
+
+private let kernelsAreOptimised = nnl_kernels_are_optimised() != 0
 
 /// The empty matrix that fills index 0 of the arrays indexed by layer.
 private let unused = Matrix.zeros(0, 0)

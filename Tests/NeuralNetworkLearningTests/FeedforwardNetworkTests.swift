@@ -1,3 +1,4 @@
+import CNeuralNetworkKernels
 import Foundation
 import Testing
 
@@ -163,6 +164,32 @@ struct FeedforwardNetworkTests {
         "\(way): J = \(J), Octave's formula \(reference.J)")
       expectClose(grad, reference.grad, tolerance: 1e-12, "\(way): grad")
     }
+  }
+
+  @Test("The C logistic function equals 1 / (1 + exp(−t)) to 1e-15 and is 0, 1, NaN exactly where that is")
+  func logisticFunction() {
+    var generator = SeededGenerator(seed: 111)
+    var t = (0..<4000).map { _ in Double.random(in: -60...60, using: &generator) }
+    t += (0..<400).map { _ in Double.random(in: -800...800, using: &generator) }
+    // Around the saturation at 1 (exp(−t) near 2⁻⁵³) and at 0 (exp(−t) overflowing), and odd values.
+    t += (0..<800).map { 36 + Double($0) / 400 }
+    t += (0..<800).map { -711 + Double($0) / 400 }
+    t += [0, -0.0, .infinity, -.infinity, .nan, 1e-310, -1e-310, 709.78, -709.78, 745.2, -745.2]
+    let bias = t.indices.map { $0 % 3 == 0 ? 0 : Double.random(in: -1e-3...1e-3, using: &generator) }
+    var out = [Double](repeating: -1, count: t.count)
+    nnl_sigmoid(t, bias, &out, t.count)
+    var worst = 0.0
+    for k in t.indices {
+      let exact = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
+      if exact.isNaN || exact == 0 || exact == 1 {
+        #expect(
+          out[k].isNaN == exact.isNaN && (exact.isNaN || out[k] == exact), "t = \(t[k]): \(out[k]), exactly \(exact)")
+      } else {
+        #expect(out[k] != 0 && out[k] != 1, "t = \(t[k]): \(out[k]) saturates, exactly \(exact)")
+        worst = max(worst, relativeDifference(out[k], exact))
+      }
+    }
+    #expect(worst <= 1e-15, "largest relative difference \(worst)")
   }
 
   @Test("An infinite weight where X is zero still gives NaN, as 0 · Inf does in the dense product")

@@ -46,4 +46,12 @@ void nnl_sparse_backward(
   const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
   ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out);
 
+/// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count.
+/// Where the result is neither 0, 1 nor within a few units in the last place
+/// of them (-700 <= t + bias <= 36), exp is a vectorised polynomial good to
+/// about 1e-16 relative; elsewhere, and for NaN and infinities, it is the C
+/// library's exp, so that a unit saturates at exactly 0 or 1 exactly where
+/// Octave's formula makes it.
+void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count);
+
 #endif
