@@ -150,20 +150,29 @@ __attribute__((target("avx2,fma"))) static void sigmoid_avx2(
   const __m256d low = _mm256_set1_pd(-700.0);
   const __m256d high = _mm256_set1_pd(36.0);
   for (ptrdiff_t k = 0; k < count; k += 4) {
-    // The last group of fewer than 4 goes through a padded copy.
+    // The last group of fewer than 4 goes through a copy padded with zeros.
     const ptrdiff_t n = count - k < 4 ? count - k : 4;
     double tk[4] = {0, 0, 0, 0}, bk[4] = {0, 0, 0, 0}, ok[4];
-    for (ptrdiff_t j = 0; j < n; j++) {
-      tk[j] = t[k + j];
-      bk[j] = bias[k + j];
+    const double *tn = t + k, *bn = bias + k;
+    if (n < 4) {
+      for (ptrdiff_t j = 0; j < n; j++) {
+        tk[j] = t[k + j];
+        bk[j] = bias[k + j];
+      }
+      tn = tk;
+      bn = bk;
     }
-    const __m256d x = _mm256_add_pd(_mm256_loadu_pd(tk), _mm256_loadu_pd(bk));
+    const __m256d x = _mm256_add_pd(_mm256_loadu_pd(tn), _mm256_loadu_pd(bn));
     // All four inside [-700, 36] (false for NaN): the vector path.
     const __m256d inside = _mm256_and_pd(_mm256_cmp_pd(x, low, _CMP_GE_OQ), _mm256_cmp_pd(x, high, _CMP_LE_OQ));
     if (_mm256_movemask_pd(inside) == 0xF) {
-      const __m256d e = exp_avx2(_mm256_sub_pd(_mm256_setzero_pd(), x));
-      _mm256_storeu_pd(ok, _mm256_div_pd(one, _mm256_add_pd(one, e)));
-      for (ptrdiff_t j = 0; j < n; j++) out[k + j] = ok[j];
+      const __m256d h = _mm256_div_pd(one, _mm256_add_pd(one, exp_avx2(_mm256_sub_pd(_mm256_setzero_pd(), x))));
+      if (n == 4) {
+        _mm256_storeu_pd(out + k, h);
+      } else {
+        _mm256_storeu_pd(ok, h);
+        for (ptrdiff_t j = 0; j < n; j++) out[k + j] = ok[j];
+      }
     } else {
       for (ptrdiff_t j = 0; j < n; j++) out[k + j] = sigmoid_exactly(t[k + j] + bias[k + j]);
     }
