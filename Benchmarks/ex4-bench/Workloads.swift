@@ -79,22 +79,22 @@ func courseWorkload(dataFile: String?) throws -> Workload {
 /// The large shape, m × 784 (28×28 pixels), 100 hidden units, 10 labels, generated:
 /// MNIST-like strokes (about 19% of the pixels non-zero, 8-bit values) or dense
 /// uniform values.
-func largeWorkload(rows m: Int, sparse: Bool, seed: UInt64 = 7) -> Workload {
-  var random = SplitMix(seed: seed)
+func largeWorkload(rows m: Int, sparse: Bool, seed: UInt32 = 7) -> Workload {
+  var random = OctaveRandom(seed: seed)
   let side = 28
   let n = side * side
   var values = [Double](repeating: 0, count: m * n)
   var labels = [Double](repeating: 0, count: m)
   for i in 0..<m {
-    labels[i] = Double(1 + Int(random.next() % 10))
+    labels[i] = Double(1 + Int(random.rand() * 10))
     if !sparse {
-      for j in 0..<n { values[i + j * m] = random.uniform() }
+      for j in 0..<n { values[i + j * m] = random.rand() }
       continue
     }
     // A few thick strokes inside the central 20×20 box, like a handwritten digit.
-    let strokes = 3 + Int(random.next() % 3)
-    var points: [(Double, Double)] = [(4 + 20 * random.uniform(), 4 + 20 * random.uniform())]
-    for _ in 0..<strokes { points.append((4 + 20 * random.uniform(), 4 + 20 * random.uniform())) }
+    let strokes = 3 + Int(random.rand() * 3)
+    var points: [(Double, Double)] = [(4 + 20 * random.rand(), 4 + 20 * random.rand())]
+    for _ in 0..<strokes { points.append((4 + 20 * random.rand(), 4 + 20 * random.rand())) }
     for r in 0..<side {
       for c in 0..<side {
         var nearest = Double.infinity
@@ -117,12 +117,12 @@ func largeWorkload(rows m: Int, sparse: Bool, seed: UInt64 = 7) -> Workload {
 
 /// Course-shaped data (5000 × 400) with a chosen fraction of non-zero pixels,
 /// for the density sweep.
-func courseShapedWorkload(density: Double, seed: UInt64 = 11) -> Workload {
-  var random = SplitMix(seed: seed)
+func courseShapedWorkload(density: Double, seed: UInt32 = 11) -> Workload {
+  var random = OctaveRandom(seed: seed)
   let (m, n) = (5000, 400)
   var values = [Double](repeating: 0, count: m * n)
-  for k in 0..<(m * n) where random.uniform() < density { values[k] = Double(1 + random.next() % 255) / 255 }
-  let labels = (0..<m).map { _ in Double(1 + Int(random.next() % 10)) }
+  for k in 0..<(m * n) where random.rand() < density { values[k] = (1 + (254 * random.rand()).rounded(.down)) / 255 }
+  let labels = (0..<m).map { _ in Double(1 + Int(random.rand() * 10)) }
   return Workload(
     name: String(format: "density %.2f", density), source: "generated", X: Matrix(rows: m, columns: n, values: values),
     y: Matrix(column: labels), hiddenLayerSize: 25, numLabels: 10)
@@ -135,19 +135,4 @@ private func distance(_ p: (Double, Double), _ a: (Double, Double), _ b: (Double
   let t = length2 == 0 ? 0 : max(0, min(1, ((p.0 - a.0) * dx + (p.1 - a.1) * dy) / length2))
   let (ex, ey) = (a.0 + t * dx - p.0, a.1 + t * dy - p.1)
   return (ex * ex + ey * ey).squareRoot()
-}
-
-/// SplitMix64, for generated data that is the same on every run.
-struct SplitMix {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in [0, 1).
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

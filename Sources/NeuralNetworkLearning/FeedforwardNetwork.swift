@@ -40,25 +40,34 @@ import Foundation
 /// ## How it is computed
 ///
 /// The per-example quantities live in a ``NetworkWorkspace`` kept between
-/// calls with the same X, one example per column (z(l)ᵀ, a(l)ᵀ, delta(l)ᵀ),
-/// and the passes are:
+/// calls with the same X (``WorkspaceShelf``), one example per column
+/// (z(l)ᵀ, a(l)ᵀ, delta(l)ᵀ), and the examples are taken in fixed chunks,
+/// shared between the cores:
 ///
-/// 1. z(2)ᵀ = Theta1(:, 2:end) · Xᵀ, by BLAS, or by the sparse loops over
-///    X's non-zeros (``SparseInput``) when X is mostly zeros; `[1 X]` is
-///    never formed, its ones become Theta1's bias column added in pass 2.
+/// 1. z(2)ᵀ: when X is mostly zeros and the build optimised, by the sparse
+///    loops over the non-zeros of [1 X] (``SparseInput``), chunk by chunk
+///    just before pass 2; otherwise by one BLAS product, Theta1(:, 2:end) ·
+///    Xᵀ, or X · Theta1(:, 2:end)ᵀ transposed chunk by chunk for a wide
+///    layer, with Theta1's bias column added in pass 2. `[1 X]` is never formed.
 /// 2. For each hidden layer, one pass makes a(l)ᵀ = [1; g(z(l)ᵀ)], then BLAS
-///    the next z(l+1)ᵀ = Theta(l) · a(l)ᵀ.
-/// 3. One pass over the output layer computes a(L), the cost's sum and
-///    delta(L) = a(L) − Y together, with Y read from the labels, never formed.
+///    the next z(l+1)ᵀ = Theta(l) · a(l)ᵀ for the chunk.
+/// 3. One pass over the output layer computes a(L), the chunk's share of the
+///    cost's sum and delta(L) = a(L) − Y together, with Y read from the
+///    labels, never formed.
 /// 4. Back through the layers: BLAS for Theta(l)(:, 2:end)ᵀ · delta(l+1)ᵀ,
-///    one pass multiplying by g′ (from a(l): a(1 − a) or 1 − a²), and BLAS,
-///    or the sparse loops for layer 1, for each Theta_grad(l).
+///    one pass multiplying by g′ (from a(l): a(1 − a) or 1 − a²), and BLAS
+///    for the chunk's share of each Theta_grad(l), l ≥ 2.
+/// 5. After the chunks, Theta_grad(1) = delta(2)ᵀ · [1 X] by the sparse
+///    loops or BLAS, and the shares added up in chunk order.
 ///
-/// The elementwise passes share the examples between the cores in fixed
-/// chunks, so results do not depend on the number of cores. They agree with
-/// the formulas above computed matrix by matrix to about 1e-15 relative (the
-/// additions are in another order); the cross-entropy is evaluated with
-/// Octave's saturation exactly: 0 · log(0) is NaN, log(0) is −Inf.
+/// The chunks depend only on m and the layer sizes, so results do not depend
+/// on the number of cores. They agree with the formulas above computed
+/// matrix by matrix to about 1e-15 relative (the additions are in another
+/// order; gradient entries that are sums with much cancellation, like those
+/// of trained weights, agree to about 1e-12). In an optimised build the
+/// sigmoid's exp is a vectorised polynomial (``logistic``); where a unit
+/// saturates it is the C library's exp, so that the cross-entropy is
+/// evaluated with Octave's saturation exactly: 0 · log(0) is NaN, log(0) is −Inf.
 struct FeedforwardNetwork {
   /// The activation g of every hidden unit.
   enum HiddenActivation: Sendable {
