@@ -204,23 +204,29 @@ struct Ex4Bench: ParsableCommand {
     print("")
   }
 
-  /// BLAS's dense products against the sparse loops at several densities.
+  /// BLAS's dense products against the sparse loops at several densities,
+  /// for a narrow and a wide first hidden layer.
   func sweepDensities() {
-    print("== density sweep, course-shaped generated data (median ms per evaluation)")
-    print("   density   BLAS products   sparse loops")
     let saved = NetworkTuning.sparseDensityLimit
     defer { NetworkTuning.sparseDensityLimit = saved }
-    for density in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
-      let w = courseShapedWorkload(density: density)
-      let p = w.initialParameters(seed: 1)
-      var medians: [Double] = []
-      for limit in [-1.0, 1.0] {
-        NetworkTuning.sparseDensityLimit = limit
-        let fresh = w.freshCopy()
-        medians.append(Summary(times(20) { _ = fresh.cost(p, lambda: lambda) }).median)
+    for (m, n, hidden) in [(5000, 400, 25), (8000, 784, 100)] {
+      print("== density sweep, random \(m)×\(n) data, \(hidden) hidden units (ms per evaluation, median and minimum)")
+      print("   density   BLAS products (min)    sparse loops (min)")
+      for density in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
+        let w = randomWorkload(rows: m, columns: n, hiddenLayerSize: hidden, density: density)
+        let p = w.initialParameters(seed: 1)
+        var results: [Summary] = []
+        for limit in [-1.0, 1.0] {
+          NetworkTuning.sparseDensityLimit = limit
+          let fresh = w.freshCopy()
+          results.append(Summary(times(10) { _ = fresh.cost(p, lambda: lambda) }))
+        }
+        print(
+          String(
+            format: "   %7.2f   %8.2f (%6.2f) ms   %8.2f (%6.2f) ms", density, results[0].median * 1e3,
+            results[0].minimum * 1e3, results[1].median * 1e3, results[1].minimum * 1e3))
       }
-      print(String(format: "   %7.2f   %10.2f ms   %9.2f ms", density, medians[0] * 1e3, medians[1] * 1e3))
+      print("")
     }
-    print("")
   }
 }

@@ -115,17 +115,18 @@ func largeWorkload(rows m: Int, sparse: Bool, seed: UInt32 = 7) -> Workload {
     X: Matrix(rows: m, columns: n, values: values), y: Matrix(column: labels), hiddenLayerSize: 100, numLabels: 10)
 }
 
-/// Course-shaped data (5000 × 400) with a chosen fraction of non-zero pixels,
-/// for the density sweep.
-func courseShapedWorkload(density: Double, seed: UInt32 = 11) -> Workload {
+/// Random data of a chosen shape and fraction of non-zero entries (8-bit
+/// values), for the density sweep.
+func randomWorkload(
+  rows m: Int, columns n: Int, hiddenLayerSize: Int, density: Double, seed: UInt32 = 11
+) -> Workload {
   var random = OctaveRandom(seed: seed)
-  let (m, n) = (5000, 400)
   var values = [Double](repeating: 0, count: m * n)
   for k in 0..<(m * n) where random.rand() < density { values[k] = (1 + (254 * random.rand()).rounded(.down)) / 255 }
   let labels = (0..<m).map { _ in Double(1 + Int(random.rand() * 10)) }
   return Workload(
     name: String(format: "density %.2f", density), source: "generated", X: Matrix(rows: m, columns: n, values: values),
-    y: Matrix(column: labels), hiddenLayerSize: 25, numLabels: 10)
+    y: Matrix(column: labels), hiddenLayerSize: hiddenLayerSize, numLabels: 10)
 }
 
 /// The distance from point p to the segment a–b.

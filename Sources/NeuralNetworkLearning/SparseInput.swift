@@ -50,7 +50,8 @@ final class SparseInput: Sendable {
   /// the first hidden layer's stride, which sets the block size.
   convenience init?(_ X: Matrix, width: Int) {
     guard nnl_kernels_are_optimised() != 0 else { return nil }
-    self.init(X, densityAtMost: NetworkTuning.sparseDensityLimit, width: width)
+    let limit = NetworkTuning.sparseDensityLimit ?? NetworkTuning.defaultSparseDensityLimit(width: width)
+    self.init(X, densityAtMost: limit, width: width)
   }
 
   /// The sparse form of `X` whatever the build, or nil above the density.
@@ -176,14 +177,24 @@ final class SparseInput: Sendable {
 @_spi(Benchmarks) public enum NetworkTuning {
   /// The density of X (the fraction of non-zero entries) up to which the
   /// first layer's products use the sparse loops instead of BLAS; negative
-  /// turns the loops off. It is read when an input matrix is first seen
-  /// (``NetworkWorkspace`` keeps the choice for that matrix). The default,
-  /// 0.4, is below the crossover `ex4-bench --density-sweep` measures.
-  public static var sparseDensityLimit: Double {
+  /// turns the loops off, nil (the default) leaves it to
+  /// ``defaultSparseDensityLimit(width:)``. It is read when an input matrix
+  /// is first seen (``NetworkWorkspace`` keeps the choice for that matrix).
+  public static var sparseDensityLimit: Double? {
     get { lock.withLock { limit } }
     set { lock.withLock { limit = newValue } }
   }
 
+  /// The density up to which the sparse loops are used for a first hidden
+  /// layer of `width` units (rounded up to a multiple of 4): 0.6 up to 32
+  /// units, 0.4 above. `ex4-bench --density-sweep` measured the loops ahead
+  /// of BLAS up to a density of about 0.8 for 25 units (BLAS's products are
+  /// slow for so narrow a layer) and about 0.45 for 100 units; the limits
+  /// stay below both.
+  public static func defaultSparseDensityLimit(width: Int) -> Double {
+    width <= 32 ? 0.6 : 0.4
+  }
+
   private static let lock = NSLock()
-  nonisolated(unsafe) private static var limit = 0.4
+  nonisolated(unsafe) private static var limit: Double?
 }
