@@ -347,11 +347,12 @@ struct FeedforwardNetwork {
     let stride = w.zStride[L]
     let bias = bias ?? UnsafePointer(w.zeroBias.pointer)
     let target = w.targets.pointer
+    let (z, a) = (w.z[L].pointer, w.a[L].pointer)
     var sum = 0.0
     var i = examples.lowerBound
     while i < examples.upperBound {
-      let zi = w.z[L].pointer + i * stride
-      let ai = w.a[L].pointer + i * K
+      let zi = z + i * stride
+      let ai = a + i * K
       var k = 0
       switch output {
       case .classifier:
