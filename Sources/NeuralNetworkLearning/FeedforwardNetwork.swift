@@ -492,15 +492,15 @@ struct FeedforwardNetwork {
     let delta2 = w.z[2].pointer
     if let sparse = w.sparse, allFinite(delta2, count: stride2 * m) {
       let packed = w.packedGradient.pointer
-      let pieces = (n + 16) / 16
+      // One range of columns per core, each reading delta(2) once, block by block.
+      let ranges = sparse.columnRanges(ProcessInfo.processInfo.activeProcessorCount)
       let work = { (piece: Int) in
-        sparse.backward(
-          columns: (piece * 16)..<min(piece * 16 + 16, n + 1), delta: delta2, width: stride2, into: packed)
+        sparse.backward(columns: ranges[piece], delta: delta2, width: stride2, into: packed)
       }
-      if m * stride2 >= 16_384 {
-        NetworkWorkspace.inParallel(pieces, work)
+      if m * stride2 >= 16_384 && ranges.count > 1 {
+        NetworkWorkspace.inParallel(ranges.count, work)
       } else {
-        for piece in 0..<pieces { work(piece) }
+        for piece in ranges.indices { work(piece) }
       }
       for j in 0...n { (D + j * s2).update(from: packed + j * stride2, count: s2) }
       return

@@ -42,6 +42,8 @@ final class SparseInput: Sendable {
   let valueByColumn: [Double]
   let blockRows: Int
   let blocks: Int
+  /// The number of entries in each column of [1 X].
+  let nonZerosInColumn: [Int]
 
   /// The sparse form of `X`, or nil when more than
   /// ``NetworkTuning/sparseDensityLimit`` of its entries are non-zero, when
@@ -130,12 +132,38 @@ final class SparseInput: Sendable {
       }
       start[blocks * columns] = Int64(p)
     }
+    var perColumn = [Int](repeating: 0, count: columns)
+    for b in 0..<blocks {
+      for j in 0..<columns { perColumn[j] += Int(start[b * columns + j + 1] - start[b * columns + j]) }
+    }
+    nonZerosInColumn = perColumn
     rowStart = perRow
     columnOfEntry = column
     valueByRow = byRow
     blockStart = start
     rowOfEntry = row
     valueByColumn = byColumn
+  }
+
+  /// The columns of [1 X] cut into at most `count` consecutive ranges with
+  /// about as many non-zeros each, for sharing the gradient between cores:
+  /// each range reads every example's errors once.
+  func columnRanges(_ count: Int) -> [Range<Int>] {
+    guard count > 1 else { return [0..<columns] }
+    let perColumn = nonZerosInColumn
+    let total = self.count
+    var ranges: [Range<Int>] = []
+    var start = 0
+    var sum = 0
+    for j in 0..<columns {
+      sum += perColumn[j]
+      if sum * count >= (ranges.count + 1) * total && ranges.count < count - 1 {
+        ranges.append(start..<(j + 1))
+        start = j + 1
+      }
+    }
+    ranges.append(start..<columns)
+    return ranges.filter { !$0.isEmpty }
   }
 
   /// `out(:, i) = Σ_j A(i, j) · weights(:, j)` for the examples in
