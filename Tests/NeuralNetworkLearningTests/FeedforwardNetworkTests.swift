@@ -212,6 +212,39 @@ struct FeedforwardNetworkTests {
     }
   }
 
+  @Test("The sparse form holds every non-zero of [1 X] once each way, and its column ranges cover [1 X] once")
+  func sparseForm() throws {
+    var generator = SeededGenerator(seed: 121)
+    let X = randomData(700, 23, density: 0.3, using: &generator)
+    let sparse = try #require(SparseInput(X, densityAtMost: 1, width: 8))
+    let ones = X.prependingOnes()
+    let nonZeros = ones.values.filter { $0 != 0 }.count
+    #expect(sparse.count == nonZeros && sparse.valueByRow.count == nonZeros && sparse.valueByColumn.count == nonZeros)
+    // Rebuilt from each form, [1 X] comes back exactly.
+    var byRows = Matrix.zeros(700, 24)
+    for i in 0..<700 {
+      for p in Int(sparse.rowStart[i])..<Int(sparse.rowStart[i + 1]) {
+        byRows[i + 1, Int(sparse.columnOfEntry[p]) + 1] = sparse.valueByRow[p]
+      }
+    }
+    var byColumns = Matrix.zeros(700, 24)
+    for b in 0..<sparse.blocks {
+      for j in 0..<24 {
+        for p in Int(sparse.blockStart[b * 24 + j])..<Int(sparse.blockStart[b * 24 + j + 1]) {
+          byColumns[Int(sparse.rowOfEntry[p]) + 1, j + 1] = sparse.valueByColumn[p]
+        }
+      }
+    }
+    #expect(byRows == ones && byColumns == ones)
+    #expect(sparse.nonZerosInColumn == (1...24).map { j in (1...700).filter { ones[$0, j] != 0 }.count })
+    for pieces in 1...30 {
+      let ranges = sparse.columnRanges(pieces)
+      #expect(ranges.count <= pieces && ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 24)
+      #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$1.isEmpty })
+    }
+    #expect(SparseInput(X, densityAtMost: 0.2, width: 8) == nil, "30% non-zero is over a limit of 20%")
+  }
+
   @Test("A second call with the same X reuses its workspace and gives bit-identical results")
   func workspaceReuse() {
     var generator = SeededGenerator(seed: 101)
