@@ -244,7 +244,7 @@ struct FeedforwardNetwork {
       // Theta1's columns padded to the stride with zeros.
       let weights = w.packedWeights.pointer
       Theta[1].withUnsafeBufferPointer { theta in
-        for j in 0...n { (weights + j * stride2).update(from: theta.baseAddress! + j * s2, count: s2) }
+        for j in 0...n { (weights + j * stride2).update(from: address(theta) + j * s2, count: s2) }
       }
       return FirstLayerPlan(sparse: sparse, weights: weights, rows: nil, bias: w.zeroBias.pointer)
     }
@@ -257,15 +257,15 @@ struct FeedforwardNetwork {
       w.X.withUnsafeBufferPointer { x in
         if byRows {
           gemm(
-            transposeA: false, transposeB: true, m, s2, n, x.baseAddress!, m, theta.baseAddress! + s2, s2,
+            transposeA: false, transposeB: true, m, s2, n, address(x), m, address(theta) + s2, s2,
             w.firstLayerRows(), m)
         } else {
           gemm(
-            transposeA: false, transposeB: true, s2, m, n, theta.baseAddress! + s2, s2, x.baseAddress!, m,
+            transposeA: false, transposeB: true, s2, m, n, address(theta) + s2, s2, address(x), m,
             w.z[2].pointer, stride2)
         }
       }
-      w.firstLayerBias.pointer.update(from: theta.baseAddress!, count: s2)
+      w.firstLayerBias.pointer.update(from: address(theta), count: s2)
     }
     return FirstLayerPlan(
       sparse: nil, weights: nil, rows: byRows ? UnsafePointer(w.firstLayerRows()) : nil, bias: w.firstLayerBias.pointer)
@@ -306,7 +306,7 @@ struct FeedforwardNetwork {
       let next = Theta[l].rows
       Theta[l].withUnsafeBufferPointer { theta in
         gemm(
-          transposeA: false, transposeB: false, next, count, 1 + s, theta.baseAddress!, next,
+          transposeA: false, transposeB: false, next, count, 1 + s, address(theta), next,
           w.a[l].pointer + first * (1 + s), 1 + s, w.z[l + 1].pointer + first * w.zStride[l + 1], w.zStride[l + 1])
       }
     }
@@ -402,7 +402,7 @@ struct FeedforwardNetwork {
       let nextDelta = w.z[l + 1].pointer + first * w.zStride[l + 1]
       Theta[l].withUnsafeBufferPointer { theta in
         gemm(
-          transposeA: true, transposeB: false, s, count, next, theta.baseAddress! + next, next, nextDelta,
+          transposeA: true, transposeB: false, s, count, next, address(theta) + next, next, nextDelta,
           w.zStride[l + 1], delta, w.zStride[l])
       }
       multiplyByActivationGradient(
@@ -448,7 +448,7 @@ struct FeedforwardNetwork {
     let m = w.m
     var grad = [Double](repeating: 0, count: Theta[1...].reduce(0) { $0 + $1.count })
     grad.withUnsafeMutableBufferPointer { g in
-      var D = g.baseAddress!
+      var D = g.baseAddress ?? placeholder
       for l in 1..<L {
         let count = Theta[l].count
         if l == 1 {
@@ -510,7 +510,7 @@ struct FeedforwardNetwork {
         CblasColMajor, CblasNoTrans, blasInt(s2), blasInt(m), 1, delta2, blasInt(stride2), w.ones.pointer, 1, 0, D, 1)
     }
     w.X.withUnsafeBufferPointer { x in
-      gemm(transposeA: false, transposeB: false, s2, n, m, delta2, stride2, x.baseAddress!, m, D + s2, s2)
+      gemm(transposeA: false, transposeB: false, s2, n, m, delta2, stride2, address(x), m, D + s2, s2)
     }
   }
 
@@ -519,7 +519,7 @@ struct FeedforwardNetwork {
     let count = theta.count - theta.rows
     guard count > 0 else { return 0 }
     return theta.withUnsafeBufferPointer { t in
-      cblas_ddot(blasInt(count), t.baseAddress! + theta.rows, 1, t.baseAddress! + theta.rows, 1)
+      cblas_ddot(blasInt(count), address(t) + theta.rows, 1, address(t) + theta.rows, 1)
     }
   }
 }
@@ -543,13 +543,21 @@ private func logistic(
 
 private let kernelsAreOptimised = nnl_kernels_are_optimised() != 0
 
+/// The address of a buffer's first element, or a valid address for an empty
+/// buffer (no product reads it then: one of its sizes is 0).
+private func address(_ buffer: UnsafeBufferPointer<Double>) -> UnsafePointer<Double> {
+  buffer.baseAddress ?? UnsafePointer(placeholder)
+}
+
+nonisolated(unsafe) private let placeholder = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+
 /// The empty matrix that fills index 0 of the arrays indexed by layer.
 private let unused = Matrix.zeros(0, 0)
 
 /// Whether every element is finite (the sparse loops skip 0 · x, which is
 /// NaN for an infinite or NaN x; BLAS is used then, to keep the NaN).
 private func allFinite(_ A: Matrix) -> Bool {
-  A.withUnsafeBufferPointer { allFinite($0.baseAddress!, count: $0.count) }
+  A.withUnsafeBufferPointer { allFinite(address($0), count: $0.count) }
 }
 
 private func allFinite(_ p: UnsafePointer<Double>, count: Int) -> Bool {

@@ -245,6 +245,17 @@ struct FeedforwardNetworkTests {
     #expect(SparseInput(X, densityAtMost: 0.2, width: 8) == nil, "30% non-zero is over a limit of 20%")
   }
 
+  @Test("No examples: J and the gradient are NaN (0/0, as in Octave), with the gradient's shape")
+  func noExamples() {
+    var generator = SeededGenerator(seed: 131)
+    let network = FeedforwardNetwork(
+      Theta: randomWeights([4, 3, 2], scale: 0.5, using: &generator), hiddenActivation: .sigmoid, output: .classifier)
+    let (J, grad) = network.costFunction(X: Matrix.zeros(0, 4), y: Matrix.zeros(0, 1), lambda: 1)
+    #expect(J.isNaN)
+    #expect(grad.rows == 23 && grad.columns == 1 && grad.values.allSatisfy(\.isNaN))
+    #expect(network.hypothesis(Matrix.zeros(0, 4)).shape == "0×2")
+  }
+
   @Test("A second call with the same X reuses its workspace and gives bit-identical results")
   func workspaceReuse() {
     var generator = SeededGenerator(seed: 101)
