@@ -84,17 +84,18 @@ static int have_avx2(void) {
 
 typedef void (*gather_function)(const int64_t *, const int32_t *, const double *, const double *, ptrdiff_t, double *);
 
-static gather_function gather(void) {
+static gather_function gather(int vector_units) {
 #ifdef NNL_HAVE_AVX2
-  if (have_avx2()) return gather_avx2;
+  if (vector_units && have_avx2()) return gather_avx2;
 #endif
+  (void)vector_units;
   return gather_portable;
 }
 
 void nnl_sparse_forward(
   const int64_t *rowStart, const int32_t *column, const double *value, ptrdiff_t firstRow, ptrdiff_t endRow,
-  const double *weights, ptrdiff_t width, double *out) {
-  const gather_function g = gather();
+  const double *weights, ptrdiff_t width, double *out, int vectorUnits) {
+  const gather_function g = gather(vectorUnits);
   for (ptrdiff_t i = firstRow; i < endRow; i++) {
     double *z = out + i * width;
     for (ptrdiff_t k = 0; k < width; k++) z[k] = 0;
@@ -104,8 +105,9 @@ void nnl_sparse_forward(
 
 void nnl_sparse_backward(
   const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
-  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out) {
-  const gather_function g = gather();
+  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out,
+  int vectorUnits) {
+  const gather_function g = gather(vectorUnits);
   for (ptrdiff_t k = firstColumn * width; k < endColumn * width; k++) out[k] = 0;
   for (ptrdiff_t b = 0; b < blocks; b++) {
     const int64_t *start = blockStart + b * columns;

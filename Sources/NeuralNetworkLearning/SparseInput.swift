@@ -170,14 +170,15 @@ final class SparseInput: Sendable {
   /// `examples`, A = [1 X], each output column `width` apart. `weights` holds
   /// Theta1's columns `width` apart, zero past the layer's units.
   func forward(
-    examples: Range<Int>, weights: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>
+    examples: Range<Int>, weights: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>,
+    vectorUnits: Bool = true
   ) {
     rowStart.withUnsafeBufferPointer { start in
       columnOfEntry.withUnsafeBufferPointer { column in
         valueByRow.withUnsafeBufferPointer { value in
           nnl_sparse_forward(
             start.baseAddress, column.baseAddress, value.baseAddress, examples.lowerBound, examples.upperBound,
-            weights, width, out)
+            weights, width, out, vectorUnits ? 1 : 0)
         }
       }
     }
@@ -187,14 +188,15 @@ final class SparseInput: Sendable {
   /// A = [1 X], each output column `width` apart; `delta` has `width` values
   /// per example.
   func backward(
-    columns columnRange: Range<Int>, delta: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>
+    columns columnRange: Range<Int>, delta: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>,
+    vectorUnits: Bool = true
   ) {
     blockStart.withUnsafeBufferPointer { start in
       rowOfEntry.withUnsafeBufferPointer { row in
         valueByColumn.withUnsafeBufferPointer { value in
           nnl_sparse_backward(
             start.baseAddress, blocks, columns, row.baseAddress, value.baseAddress, columnRange.lowerBound,
-            columnRange.upperBound, delta, width, out)
+            columnRange.upperBound, delta, width, out, vectorUnits ? 1 : 0)
         }
       }
     }

@@ -243,6 +243,33 @@ struct FeedforwardNetworkTests {
       #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$1.isEmpty })
     }
     #expect(SparseInput(X, densityAtMost: 0.2, width: 8) == nil, "30% non-zero is over a limit of 20%")
+
+    // Both loops, portable and with vector units, against the dense products: 6 units, padded to 8.
+    let Theta = randomMatrix(6, 24, scale: 1, using: &generator)
+    let delta = randomMatrix(700, 6, scale: 1, using: &generator)
+    let forward = ones * Theta.transposed()  // 700 × 6
+    let backward = delta.transposed() * ones  // 6 × 24
+    var weights = [Double](repeating: 0, count: 24 * 8)
+    for j in 0..<24 { for k in 0..<6 { weights[j * 8 + k] = Theta[k + 1, j + 1] } }
+    var deltaRows = [Double](repeating: 0, count: 700 * 8)
+    for i in 0..<700 { for k in 0..<6 { deltaRows[i * 8 + k] = delta[i + 1, k + 1] } }
+    for vectorUnits in [false, true] {
+      var z = [Double](repeating: .nan, count: 700 * 8)
+      var g = [Double](repeating: .nan, count: 24 * 8)
+      z.withUnsafeMutableBufferPointer { out in
+        sparse.forward(examples: 0..<700, weights: weights, width: 8, into: out.baseAddress!, vectorUnits: vectorUnits)
+      }
+      g.withUnsafeMutableBufferPointer { out in
+        for range in sparse.columnRanges(3) {
+          sparse.backward(columns: range, delta: deltaRows, width: 8, into: out.baseAddress!, vectorUnits: vectorUnits)
+        }
+      }
+      let zMatrix = Matrix(rows: 700, columns: 6, values: (0..<(700 * 6)).map { z[($0 % 700) * 8 + $0 / 700] })
+      let gMatrix = Matrix(rows: 6, columns: 24, values: (0..<(6 * 24)).map { g[($0 / 6) * 8 + $0 % 6] })
+      expectClose(zMatrix, forward, tolerance: 1e-13, "forward, vector units \(vectorUnits)")
+      expectClose(gMatrix, backward, tolerance: 1e-13, "backward, vector units \(vectorUnits)")
+      #expect(z.enumerated().allSatisfy { $0.offset % 8 < 6 || $0.element == 0 }, "padding units stay 0")
+    }
   }
 
   @Test("No examples: J and the gradient are NaN (0/0, as in Octave), with the gradient's shape")

@@ -27,9 +27,11 @@ int nnl_kernels_are_optimised(void);
 ///
 /// `weights` holds Theta1 one column after another, `width` apart; `width`
 /// is a multiple of 4 and the units past the layer's size are zero.
+/// `vectorUnits` 0 keeps to the portable loop (for tests; 1 uses AVX2 and FMA
+/// when the processor has them).
 void nnl_sparse_forward(
   const int64_t *rowStart, const int32_t *column, const double *value, ptrdiff_t firstRow, ptrdiff_t endRow,
-  const double *weights, ptrdiff_t width, double *out);
+  const double *weights, ptrdiff_t width, double *out, int vectorUnits);
 
 /// The first layer's weight gradient from the columns of [1 X] held by row
 /// block (compressed sparse columns, one set per block of rows): for each
@@ -42,9 +44,10 @@ void nnl_sparse_forward(
 /// `delta` holds each example's delta2, `width` values apart (a multiple of
 /// 4, zero past the layer's units). The sum runs over the examples in order,
 /// so the result does not depend on how the columns are shared out.
+/// `vectorUnits` as for nnl_sparse_forward.
 void nnl_sparse_backward(
   const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
-  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out);
+  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out, int vectorUnits);
 
 /// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count.
 /// Where the result is neither 0, 1 nor within a few units in the last place
