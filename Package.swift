@@ -27,9 +27,10 @@ let package = Package(
       pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]
     ),
+    .target(name: "CNeuralNetworkKernels"),
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["MatIO", "CBLAS", "CPNG"]
+      dependencies: ["MatIO", "CBLAS", "CPNG", "CNeuralNetworkKernels"]
     ),
     .executableTarget(
       name: "ex4",
@@ -46,6 +47,14 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4-linear"
+    ),
+    .executableTarget(
+      name: "ex4-bench",
+      dependencies: [
+        "NeuralNetworkLearning", "CBLAS",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Benchmarks/ex4-bench"
     ),
     .testTarget(
       name: "NeuralNetworkLearningTests",

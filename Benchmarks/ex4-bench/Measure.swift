@@ -1,0 +1,94 @@
+import CBLAS
+import Foundation
+
+/// Wall-clock seconds from a monotonic clock.
+func now() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// CPU seconds this process has used, on every core together.
+func processorTime() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// The times of `repeats` runs of `body`, in seconds, after one untimed run.
+func times(_ repeats: Int, warmUp: Bool = true, _ body: () -> Void) -> [Double] {
+  if warmUp { body() }
+  return (0..<repeats).map { _ in
+    let start = now()
+    body()
+    return now() - start
+  }
+}
+
+/// Median, minimum and maximum of some times.
+struct Summary {
+  let median: Double
+  let minimum: Double
+  let maximum: Double
+
+  init(_ values: [Double]) {
+    let sorted = values.sorted()
+    median =
+      sorted.count % 2 == 1
+      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    minimum = sorted.first ?? .nan
+    maximum = sorted.last ?? .nan
+  }
+
+  /// "median 3.21 ms (min 3.10, max 4.02)".
+  var milliseconds: String {
+    String(format: "median %7.2f ms  (min %7.2f, max %7.2f)", median * 1e3, minimum * 1e3, maximum * 1e3)
+  }
+}
+
+/// This process's peak resident memory (VmHWM) in bytes, from /proc/self/status.
+func peakResidentBytes() -> Int? { statusField("VmHWM:") }
+
+/// This process's resident memory (VmRSS) in bytes.
+func residentBytes() -> Int? { statusField("VmRSS:") }
+
+private func statusField(_ name: String) -> Int? {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+  for line in status.split(separator: "\n") where line.hasPrefix(name) {
+    let kilobytes = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
+      .flatMap { Int($0) }
+    return kilobytes.map { $0 * 1024 }
+  }
+  return nil
+}
+
+/// Resets VmHWM to the current resident size (Linux: writing 5 to clear_refs),
+/// so that the next reading is the peak of what follows. Returns whether it could.
+@discardableResult
+func resetPeakResident() -> Bool {
+  guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+  defer { try? file.close() }
+  do {
+    try file.write(contentsOf: Data("5".utf8))
+    return true
+  } catch {
+    return false
+  }
+}
+
+func megabytes(_ bytes: Int?) -> String {
+  bytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "unknown"
+}
+
+/// The machine's double-precision matrix-multiply peak as OpenBLAS reaches
+/// it: the best of `repeats` square `dgemm`s of order n, in GFLOP/s.
+func measureDGEMMPeak(order n: Int, repeats: Int) -> Double {
+  let a = (0..<(n * n)).map { Double(($0 * 7919) % 1000) / 1000 - 0.5 }
+  var c = [Double](repeating: 0, count: n * n)
+  let t = times(repeats) {
+    cblas_dgemm(
+      CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(n), blasint(n), 1, a, blasint(n), a,
+      blasint(n), 0, &c, blasint(n))
+  }
+  return 2 * Double(n) * Double(n) * Double(n) / t.min()! / 1e9
+}
