@@ -23,13 +23,18 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
     .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .systemLibrary(
       name: "CPNG",
       pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]
     ),
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["MatIO", "CBLAS", "CPNG"]
+      dependencies: ["MatIO", "CBLAS", "CPNG", "CZlib"]
     ),
     .executableTarget(
       name: "ex4",
