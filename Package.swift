@@ -54,7 +54,7 @@ let package = Package(
     ),
     .testTarget(
       name: "NeuralNetworkLearningTests",
-      dependencies: ["NeuralNetworkLearning"]
+      dependencies: ["NeuralNetworkLearning", "CZlib"]
     ),
   ]
 )

@@ -286,17 +286,18 @@ private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileErro
   defer { close(descriptor) }
   if fstat(descriptor, &status) != 0 { throw failure(errno) }
   let size = min(Int(status.st_size), limit)
-  var bytes = [UInt8](repeating: 0, count: size)
-  var filled = 0
-  while filled < size {
-    let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, size - filled) }
-    if got < 0 {
-      if errno == EINTR { continue }
-      throw failure(errno)
+  var readError: Int32 = 0
+  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+    while initialized < size {
+      let got = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+      if got < 0 && errno == EINTR { continue }
+      if got < 0 { readError = errno }
+      if got <= 0 { break }
+      initialized += got
     }
-    if got == 0 { break }
-    filled += got
   }
+  if readError != 0 { throw failure(readError) }
+  let filled = bytes.count
   guard filled == size else {
     throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
   }

@@ -147,13 +147,11 @@ struct MAT5Layout {
         variable = try file.topLevelMatrix(offset + 8, end, context: context)
       } else {
         let inflated = try inflate(file.bytes[(offset + 8)..<end], bigEndian: file.bigEndian, context: context)
-        variable = try inflated.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<Variable, Damage> in
-          Result { () throws(Damage) in
-            let inner = ElementReader(
-              bytes: raw, bigEndian: file.bigEndian, fileSize: file.fileSize, compressed: true)
-            return try inner.topLevelMatrix(8, raw.count, context: context)
-          }
-        }.get()
+        variable = try withExtendedLifetime(inflated) { () throws(Damage) in
+          let inner = ElementReader(
+            bytes: inflated.bytes, bigEndian: file.bigEndian, fileSize: file.fileSize, compressed: true)
+          return try inner.topLevelMatrix(8, inflated.count, context: context)
+        }
       }
       guard names.insert(variable.name).inserted else {
         throw Damage(why: "two variables are named '\(variable.name)'", variable: variable.name)
@@ -168,7 +166,7 @@ struct MAT5Layout {
   /// passes zlib's checksum, uses every byte of the element and inflates to
   /// exactly one miMATRIX element of the length its tag gives.
   static func inflate(_ compressed: Slice<UnsafeRawBufferPointer>, bigEndian: Bool, context: String)
-    throws(Damage) -> [UInt8]
+    throws(Damage) -> InflatedBytes
   {
     func damage(_ why: String) -> Damage { Damage(why: "\(context): its compressed data \(why)") }
     var stream = z_stream()
@@ -182,60 +180,55 @@ struct MAT5Layout {
 
     // The inner tag first, to learn how long the element is; then at most
     // that many bytes more, growing the buffer only as data arrives.
-    var output = [UInt8](repeating: 0, count: 8)
-    var filled = 0
+    let output = InflatedBytes(capacity: 8)
     var expected: Int? = nil
     while true {
-      if filled == output.count {
+      if output.count == output.capacity {
         if expected == nil {
-          let inner = ElementReader.innerTag(output, bigEndian: bigEndian)
-          guard inner.type == miMATRIX else {
-            throw damage("holds an element of type \(inner.type), not a matrix (14)")
+          let inner = ElementReader(bytes: output.bytes, bigEndian: bigEndian, fileSize: 0)
+          let (type, count) = (inner.u32(0), Int(inner.u32(4)))
+          guard type == miMATRIX else {
+            throw damage("holds an element of type \(type), not a matrix (14)")
           }
-          let total = 8 + inner.count
-          guard total <= input.count * maximumCompressionRatio else {
-            throw damage(
-              "declares a \(inner.count)-byte matrix, more than its \(input.count) compressed bytes can hold")
+          guard 8 + count <= input.count * maximumCompressionRatio else {
+            throw damage("declares a \(count)-byte matrix, more than its \(input.count) compressed bytes can hold")
           }
-          expected = total
+          expected = 8 + count
         }
         // One byte beyond the expected length, to notice a stream that goes on.
         let limit = expected! + 1
-        guard output.count < limit else {
+        guard output.capacity < limit else {
           throw damage("inflates to more than the \(expected! - 8) bytes its matrix's tag declares")
         }
-        output.append(contentsOf: repeatElement(0, count: min(max(output.count, 1 << 16), limit - output.count)))
+        guard output.grow(to: min(max(2 * output.capacity, 1 << 16), limit)) else {
+          throw damage("could not be inflated: out of memory")
+        }
       }
-      let space = output.count - filled
-      let unread = stream.avail_in
-      let status = output.withUnsafeMutableBytes { out -> Int32 in
-        stream.next_out = out.baseAddress!.advanced(by: filled).assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(space)
-        return CZlib.inflate(&stream, Z_NO_FLUSH)
-      }
+      let space = output.capacity - output.count
+      stream.next_out = (output.pointer + output.count).assumingMemoryBound(to: Bytef.self)
+      stream.avail_out = uInt(space)
+      let status = CZlib.inflate(&stream, Z_NO_FLUSH)
       let produced = space - Int(stream.avail_out)
-      filled += produced
+      output.count += produced
       switch status {
       case Z_STREAM_END:
-        if expected == nil {
-          throw damage("inflates to \(filled) bytes, less than a matrix's tag")
+        guard let expected else {
+          throw damage("inflates to \(output.count) bytes, less than a matrix's tag")
         }
-        guard filled == expected! else {
-          throw damage("inflates to \(filled - 8) bytes where its matrix's tag declares \(expected! - 8)")
+        guard output.count == expected else {
+          throw damage("inflates to \(output.count - 8) bytes where its matrix's tag declares \(expected - 8)")
         }
         guard stream.avail_in == 0 else {
           throw damage("has \(stream.avail_in) bytes left over after its zlib stream ends")
         }
-        output.removeLast(output.count - filled)
         return output
       case Z_OK:
         if produced == 0 && stream.avail_in == 0 {
           throw damage("ends before its zlib stream does (it is cut short)")
         }
       case Z_BUF_ERROR:
-        guard stream.avail_out == 0, produced > 0 || stream.avail_in < unread else {
-          throw damage("ends before its zlib stream does (it is cut short)")
-        }
+        // No progress was possible: the input ran out mid-stream.
+        throw damage("ends before its zlib stream does (it is cut short)")
       case Z_DATA_ERROR:
         let message = stream.msg.map { String(cString: $0) } ?? "invalid data"
         throw damage(
@@ -250,6 +243,34 @@ struct MAT5Layout {
       }
     }
   }
+}
+
+/// Bytes inflated from a compressed element, in memory of their own that
+/// grows as they arrive.
+final class InflatedBytes {
+  private(set) var pointer: UnsafeMutableRawPointer
+  private(set) var capacity: Int
+  /// How many bytes are filled.
+  var count = 0
+
+  init(capacity: Int) {
+    pointer = malloc(capacity)!
+    self.capacity = capacity
+  }
+
+  deinit { free(pointer) }
+
+  /// Makes room for `capacity` bytes, keeping those filled; false when the
+  /// memory is not to be had.
+  func grow(to capacity: Int) -> Bool {
+    guard let grown = realloc(pointer, capacity) else { return false }
+    pointer = grown
+    self.capacity = capacity
+    return true
+  }
+
+  /// The filled bytes; valid while this object lives.
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: count) }
 }
 
 // MARK: - Data elements
@@ -284,9 +305,10 @@ private let numericTypeNames: [UInt32: String] = [
 
 /// For each numeric class code, the stored types whose every value the class
 /// holds exactly. MATLAB and Octave store a double array in the smallest
-/// integer type that holds its values; other classes in their own type.
+/// integer type of at most 32 bits that holds its values (or as single, with
+/// Octave's `save -float-binary`); other classes in their own type.
 private let storedTypesForClass: [Int: Set<UInt32>] = [
-  6: Set(numericTypeSizes.keys),
+  6: [miDOUBLE, miSINGLE, miINT32, miUINT32, miINT16, miUINT16, miINT8, miUINT8],
   7: [miSINGLE, miINT8, miUINT8, miINT16, miUINT16],
   8: [miINT8],
   9: [miUINT8],
@@ -331,14 +353,6 @@ private struct ElementReader {
     return bigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)
   }
 
-  /// The type and byte count of an 8-byte tag held in `bytes`.
-  static func innerTag(_ bytes: [UInt8], bigEndian: Bool) -> (type: UInt32, count: Int) {
-    bytes.withUnsafeBytes { raw in
-      let reader = ElementReader(bytes: raw, bigEndian: bigEndian, fileSize: 0)
-      return (reader.u32(0), Int(reader.u32(4)))
-    }
-  }
-
   /// The data element at `p`, which must lie before `end`: either a full tag
   /// and its data, or a small element (type and 1–4 bytes of data packed in
   /// 8 bytes).
@@ -368,7 +382,8 @@ private struct ElementReader {
     var isComplex: Bool
     var dimensions: [Int]
     var name: String
-    /// Whether the name's bytes hold anything after its end (a NUL).
+    /// Whether anything but zeros follows the name's end (its declared
+    /// length or a NUL) before the next element.
     var nameHasStrayBytes: Bool
     /// Where the class's own content starts.
     var contentStart: Int
@@ -391,24 +406,34 @@ private struct ElementReader {
         "its array flags are an element of type \(flags.type) and \(flags.count) bytes, not 8 bytes of uint32")
     }
     let flagWord = u32(flags.data)
-    let dims = try element(flags.next, "its dimensions")
-    guard dims.type == miINT32 && dims.count % 4 == 0 else {
-      throw damage("its dimensions are an element of type \(dims.type) and \(dims.count) bytes, not int32 values")
+    let classCode = Int(flagWord & 0xFF)
+    // Every class but opaque objects has its dimensions next.
+    var dimensions: [Int] = []
+    var p = flags.next
+    if classCode != 17 {
+      let dims = try element(p, "its dimensions")
+      guard dims.type == miINT32 && dims.count % 4 == 0 else {
+        throw damage("its dimensions are an element of type \(dims.type) and \(dims.count) bytes, not int32 values")
+      }
+      dimensions = stride(from: dims.data, to: dims.data + dims.count, by: 4).map { Int(Int32(bitPattern: u32($0))) }
+      if let negative = dimensions.first(where: { $0 < 0 }) {
+        throw damage("it has a negative dimension (\(negative))")
+      }
+      p = dims.next
     }
-    let dimensions = stride(from: dims.data, to: dims.data + dims.count, by: 4).map { Int(Int32(bitPattern: u32($0))) }
-    if let negative = dimensions.first(where: { $0 < 0 }) {
-      throw damage("it has a negative dimension (\(negative))")
-    }
-    let nameTag = try element(dims.next, "its name")
+    let nameTag = try element(p, "its name")
     guard nameTag.type == miINT8 else {
       throw damage("its name is an element of type \(nameTag.type), not int8 characters")
     }
     let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[nameTag.data..<(nameTag.data + nameTag.count)])
     let nameEnd = nameBytes.firstIndex(of: 0) ?? nameBytes.count
+    // MATLAB pads with zeros: anything else after the name (up to the next
+    // element) means its length or its bytes were altered.
+    let afterName = UnsafeRawBufferPointer(rebasing: bytes[(nameTag.data + nameEnd)..<nameTag.next])
     return MatrixHeader(
-      classCode: Int(flagWord & 0xFF), isComplex: flagWord & 0x800 != 0, dimensions: dimensions,
+      classCode: classCode, isComplex: flagWord & 0x800 != 0, dimensions: dimensions,
       name: String(decoding: nameBytes[..<nameEnd], as: UTF8.self),
-      nameHasStrayBytes: nameBytes[nameEnd...].contains { $0 != 0 }, contentStart: nameTag.next)
+      nameHasStrayBytes: afterName.contains { $0 != 0 }, contentStart: nameTag.next)
   }
 
   /// A top-level matrix whose content is `start..<end`.
@@ -417,8 +442,10 @@ private struct ElementReader {
     let name = header.name
     var variable = MAT5Layout.Variable(
       name: name, classCode: header.classCode, dimensions: header.dimensions, isComplex: header.isComplex)
-    if !MatFile.isValidVariableName(name) || header.nameHasStrayBytes {
+    if !MatFile.isValidVariableName(name) {
       variable.damage = "its name \(name.debugDescription) is not a valid MATLAB variable name"
+    } else if header.nameHasStrayBytes {
+      variable.damage = "stray bytes follow its name (its length or its characters were altered)"
     }
     do {
       try checkContent(header, end, depth: 0, context: "'\(name)'")
@@ -478,9 +505,16 @@ private struct ElementReader {
         throw ContentProblem(why: "it has \(end - p) bytes after its data, which a numeric matrix does not have")
       }
     case 4:
+      // MATLAB, Octave and libmatio store characters as UTF-16 code units
+      // (or, in newer files, UTF-8 or UTF-32), never as 8-bit integers.
       let data = try element(header.contentStart, "its characters")
-      guard [miUTF8, miUTF16, miUTF32, miUINT16, miUINT8, miINT8].contains(data.type) else {
+      let unitSizes: [UInt32: Int] = [miUINT16: 2, miUTF16: 2, miUTF32: 4]
+      guard [miUTF8, miUTF16, miUTF32, miUINT16].contains(data.type) else {
         throw ContentProblem(why: "its characters are stored as type \(data.type), not a character type")
+      }
+      if let size = unitSizes[data.type], let count, data.count != count * size {
+        throw ContentProblem(
+          why: "its dimensions \(shape) need \(count * size) bytes of characters, but it holds \(data.count)")
       }
     case 5:
       var p = header.contentStart
@@ -489,8 +523,21 @@ private struct ElementReader {
       }
     case 1, 2, 3:
       try checkContainer(header, end, depth: depth, context: context)
-    case 16, 17:
-      break  // function handles and objects: libmatio lists them without reading their content
+    case 16:
+      // A function handle: one nested matrix (a struct) describing it.
+      let nested = try element(header.contentStart, "its description")
+      guard nested.type == miMATRIX && nested.next == end else {
+        throw ContentProblem(why: "a function handle holds one matrix, not an element of type \(nested.type)")
+      }
+    case 17:
+      // An opaque object: its type system's name, its class name, and one
+      // nested matrix of metadata.
+      let typeSystem = try element(header.contentStart, "its type system name")
+      let className = try element(typeSystem.next, "its class name")
+      let metadata = try element(className.next, "its metadata")
+      guard typeSystem.type == miINT8 && className.type == miINT8 && metadata.type == miMATRIX else {
+        throw ContentProblem(why: "an opaque object holds two names and a matrix, which this one does not")
+      }
     default:
       throw ContentProblem(why: "its class code \(header.classCode) is not one MATLAB uses (1 to 17)")
     }
