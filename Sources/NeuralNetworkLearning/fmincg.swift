@@ -97,6 +97,8 @@ func fmincg(
   write: (String) -> Void
 ) -> (X: Matrix, fX: [Double], i: Int) {
   let length = maxIter
+  // abs(length), without the trap abs(Int.min) would be.
+  let budget = Int(clamping: length.magnitude)
   let RHO = 0.01  // sufficient decrease (Wolfe-Powell)
   let SIG = 0.5  // curvature (Wolfe-Powell)
   let INT = 0.1  // keep new points 10% of the bracket away from its ends
@@ -135,7 +137,7 @@ func fmincg(
   var d1 = -dot(s, s)  // slope along s
   var z1 = red / (1 - d1)  // first step: red / (1 + |s|²)
 
-  while i < abs(length) {
+  while i < budget {
     if !countEvaluations { i += 1 }
 
     let X0 = X  // where this line search starts, to come back to on failure
@@ -148,7 +150,7 @@ func fmincg(
     var f3 = f1  // point 3 starts at point 1
     var d3 = d1
     var z3 = -z1
-    var M = countEvaluations ? min(MAX, -length - i) : MAX
+    var M = countEvaluations ? min(MAX, budget - i) : MAX
     var success = false
     var limit = -1.0
     /// One more point of the line search: X moves z2 further along s, and f2,
@@ -234,7 +236,7 @@ func fmincg(
       X = X0  // back to where the failed line search started
       f1 = f0
       df1 = df0
-      if ls_failed || i > abs(length) {  // a second failure in a row, or out of budget
+      if ls_failed || i > budget {  // a second failure in a row, or out of budget
         break
       }
       swap(&df1, &df2)  // df1 is now the failed search's last gradient (as in the original)
