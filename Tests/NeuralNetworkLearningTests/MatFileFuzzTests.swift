@@ -151,7 +151,7 @@ private struct Specimen {
   }
 }
 
-private func inflateWhole(_ compressed: [UInt8], bigEndian: Bool) throws -> [UInt8] {
+func inflateWhole(_ compressed: [UInt8], bigEndian: Bool) throws -> [UInt8] {
   var size = uLongf(compressed.count * 1100 + 64)
   var out = [UInt8](repeating: 0, count: Int(size))
   let status = uncompress(&out, &size, compressed, uLong(compressed.count))
@@ -159,7 +159,7 @@ private func inflateWhole(_ compressed: [UInt8], bigEndian: Bool) throws -> [UIn
   return Array(out.prefix(Int(size)))
 }
 
-private func deflateWhole(_ bytes: [UInt8]) -> [UInt8] {
+func deflateWhole(_ bytes: [UInt8]) -> [UInt8] {
   var size = compressBound(uLong(bytes.count))
   var out = [UInt8](repeating: 0, count: Int(size))
   let status = compress2(&out, &size, bytes, uLong(bytes.count), 6)
@@ -170,7 +170,7 @@ private func deflateWhole(_ bytes: [UInt8]) -> [UInt8] {
 /// An uncompressed MATLAB 5 file (what Octave's `save -v6` writes) of double
 /// matrices, in either byte order, written here so that the course's shapes
 /// and a big-endian file can be damaged too.
-private func uncompressedMAT5(_ variables: [(String, Matrix)], bigEndian: Bool) -> [UInt8] {
+func uncompressedMAT5(_ variables: [(String, Matrix)], bigEndian: Bool) -> [UInt8] {
   func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian, Array.init) }
   func padded(_ b: [UInt8]) -> [UInt8] { b + [UInt8](repeating: 0, count: (8 - b.count % 8) % 8) }
   var file = Array("MATLAB 5.0 MAT-file, written by MatFileFuzzTests".utf8)
