@@ -114,7 +114,8 @@ struct FeedforwardNetwork {
   func forwardPropagation(_ X: Matrix) -> (a: [Matrix], z: [Matrix]) {
     precondition(
       X.columns + 1 == Theta[1].columns,
-      "X has \(X.columns) columns but the input layer has \(Theta[1].columns - 1) units (Theta1 is \(Theta[1].shape))")
+      "X has \(X.columns) columns but the input layer has \(Theta[1].columns - 1) unit\(Theta[1].columns == 2 ? "" : "s") "
+        + "(Theta1 is \(Theta[1].shape))")
     var a = [unused, X.prependingOnes()]
     var z = [unused, unused]
     for l in 1..<L {

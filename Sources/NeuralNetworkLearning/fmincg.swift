@@ -26,6 +26,17 @@ import Foundation
 ///   same as separate lines (`.printLines`), nothing (`.silent`) or a call
 ///   (`.callback`) with the counter and the cost.
 ///
+/// Costs that are infinite or NaN are treated as the original treats them:
+/// every comparison with NaN is false, so the same branches are taken (a NaN
+/// cost can even end a successful line search, and is then recorded in `fX`),
+/// and a fit that comes out NaN or infinite falls back as in the original.
+/// Octave's `min` and `max` pass over a NaN argument; Swift's return their
+/// first argument when the second is NaN, and every call here has the
+/// argument that may be NaN second, so the results agree.
+///
+/// - Precondition: `f` returns a gradient with as many elements as `X`;
+///   otherwise the program stops naming both shapes.
+///
 /// The constants, the order of the steps and the order of the floating-point
 /// operations are the original's, so that from the same start the same points
 /// are visited as in Octave, to rounding. Dot products go through BLAS as in
@@ -81,10 +92,12 @@ public enum FmincgProgress {
 }
 
 /// The course's progress line for counter `i` and cost `f1`, without its
-/// line ending: `Iteration    50 | Cost: 4.794254e-01`.
+/// line ending: `Iteration    50 | Cost: 4.794254e-01`. An infinite or NaN
+/// cost is spelt as Octave's `printf` spells it (` Inf`, `-Inf`, ` NaN`).
 func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   let S = "Iteration "
-  return S + String(format: " %4ld | Cost: %4.6e", i, f1)
+  let nonFinite = f1.isNaN ? " NaN" : f1 < 0 ? "-Inf" : " Inf"
+  return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : nonFinite)
 }
 
 /// ``fmincg(_:_:maxIter:progress:)`` writing its printed output through
