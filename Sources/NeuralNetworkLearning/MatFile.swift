@@ -304,6 +304,14 @@ private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileErro
   return (bytes, FileIdentity(status))
 }
 
+/// The variables a file's own bytes describe, checked before libmatio read
+/// it (``MAT5Layout``, ``MAT4Layout``).
+struct CheckedLayout {
+  var variables: [MAT5Layout.Variable]
+  /// The format libmatio must read the file as.
+  var format: mat_ft
+}
+
 /// What the file's directory says about one variable, and whether it can be
 /// read as a matrix.
 private struct VariableInfo {
@@ -354,9 +362,9 @@ private final class OpenFile {
   /// What identifies the file's contents when it was opened, to notice a
   /// file that changes while it is read.
   let identity: FileIdentity
-  /// The structure of a MATLAB 5 file, checked before libmatio saw it; nil
-  /// for the other formats (v4, v7.3).
-  let layout: MAT5Layout?
+  /// The variables of a MATLAB 5 or v4 file, checked before libmatio saw
+  /// it; nil for a v7.3 (HDF5) file.
+  let layout: CheckedLayout?
   /// The most elements one variable can have in a MATLAB v4 file, from its
   /// size. libmatio allocates a variable's full size before reading its data,
   /// so a damaged size field would otherwise ask for gigabytes, and the system
@@ -379,7 +387,8 @@ private final class OpenFile {
     switch kind {
     case .mat5(let bigEndian):
       do {
-        layout = try MAT5Layout(checking: bytes, bigEndian: bigEndian)
+        layout = CheckedLayout(
+          variables: try MAT5Layout(checking: bytes, bigEndian: bigEndian).variables, format: MAT_FT_MAT5)
       } catch {
         throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
       }
@@ -390,7 +399,17 @@ private final class OpenFile {
           bytes.count < 128
             ? "the file is cut short: it ends inside its 128-byte header"
             : "its header's version or byte-order mark (bytes 125 to 128) is damaged"))
-    case .mat73, .other:
+    case .other:
+      // Only a MATLAB v4 file is left, and libmatio trusts its headers too.
+      let variables: [MAT5Layout.Variable]?
+      do {
+        variables = try MAT4Layout.variables(checking: bytes)
+      } catch {
+        throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
+      }
+      guard let variables else { throw MatFileError(path: path, reason: .notAMATFile) }
+      layout = CheckedLayout(variables: variables, format: MAT_FT_MAT4)
+    case .mat73:
       layout = nil
     }
     guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
@@ -401,7 +420,7 @@ private final class OpenFile {
     // Whatever the header says, libmatio must read the file as that format:
     // a MATLAB 5 file that libmatio took for another format, or the other
     // way round, would otherwise be read unchecked.
-    if (Mat_GetVersion(handle) == MAT_FT_MAT5) != (layout != nil) {
+    if Mat_GetVersion(handle) != (layout?.format ?? MAT_FT_MAT73) {
       throw MatFileError(
         path: path, reason: .corrupt("libmatio does not read it as the format its header gives"))
     }
@@ -421,10 +440,10 @@ private final class OpenFile {
 
   /// The name, class and size of every variable, without their data.
   ///
-  /// For a MATLAB 5 file, libmatio's listing must agree with ``layout`` (the
-  /// same numeric, char, sparse, cell and struct variables, in the same
-  /// order, with the same classes and sizes), and a variable whose data the
-  /// layout found damaged gets that damage as its problem.
+  /// For a MATLAB 5 or v4 file, libmatio's listing must agree with
+  /// ``layout`` (the same variables in the same order, with the same classes
+  /// and sizes), and a variable whose data the layout found damaged gets that
+  /// damage as its problem.
   func variableInfos() throws(MatFileError) -> [VariableInfo] {
     _ = Mat_Rewind(handle)
     var infos: [VariableInfo] = []
@@ -436,12 +455,19 @@ private final class OpenFile {
     }
     try checkLog(nil)
     guard let layout else { return infos }
+    // MATLAB 5: every variable of classes 1…15 (libmatio may pass over
+    // function handles and objects), with its class and size. v4: every
+    // variable by name, numeric ones with their size (libmatio gives a v4
+    // matrix the class of its stored precision).
+    let isMAT5 = layout.format == MAT_FT_MAT5
     func summary(_ name: String, _ classCode: Int, _ dimensions: [Int]) -> String {
-      "\(name) (class \(classCode), \(dimensions.map(String.init).joined(separator: "×")))"
+      let size = dimensions.map(String.init).joined(separator: "×")
+      return isMAT5
+        ? "\(name) (class \(classCode), \(size))" : (6...15).contains(classCode) ? "\(name) (\(size))" : name
     }
-    let listed = infos.filter { (1...15).contains(Int($0.classType.rawValue)) }
+    let listed = infos.filter { !isMAT5 || (1...15).contains(Int($0.classType.rawValue)) }
       .map { summary($0.name, Int($0.classType.rawValue), $0.dimensions) }
-    let stored = layout.variables.filter { (1...15).contains($0.classCode) }
+    let stored = layout.variables.filter { !isMAT5 || (1...15).contains($0.classCode) }
       .map { summary($0.name, $0.classCode, $0.dimensions) }
     guard listed == stored else {
       throw MatFileError(

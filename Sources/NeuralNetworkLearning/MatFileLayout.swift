@@ -393,7 +393,7 @@ private struct ElementReader {
   /// content `start..<end`. Everything here is what libmatio reads while
   /// listing, so any problem is damage to the whole file.
   func matrixHeader(_ start: Int, _ end: Int, context: String) throws(MAT5Layout.Damage) -> MatrixHeader {
-    func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: "\(context): \(why)") }
+    func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: within(context, why)) }
     func element(_ p: Int, _ what: String) throws(MAT5Layout.Damage) -> Tag {
       switch tag(at: p, end: end, what) {
       case .success(let t): return t
@@ -448,7 +448,8 @@ private struct ElementReader {
       variable.damage = "stray bytes follow its name (its length or its characters were altered)"
     }
     do {
-      try checkContent(header, end, depth: 0, context: "'\(name)'")
+      // Damage found here is reported with the variable's name already.
+      try checkContent(header, end, depth: 0, context: "")
     } catch let problem as ContentProblem {
       variable.damage = variable.damage ?? problem.why
     } catch let damage as MAT5Layout.Damage {
@@ -546,7 +547,7 @@ private struct ElementReader {
   /// A cell, struct or object: the nested matrices libmatio reads while
   /// listing the file, so any damage here is damage to the whole file.
   func checkContainer(_ header: MatrixHeader, _ end: Int, depth: Int, context: String) throws(MAT5Layout.Damage) {
-    func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: "\(context): \(why)") }
+    func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: within(context, why)) }
     func element(_ p: Int, _ what: String) throws(MAT5Layout.Damage) -> Tag {
       switch tag(at: p, end: end, what) {
       case .success(let t): return t
@@ -591,9 +592,9 @@ private struct ElementReader {
         throw damage("\(what) is an element of type \(t.type), not a matrix")
       }
       if t.count > 0 {
-        let inner = try matrixHeader(t.data, t.data + t.count, context: "\(context), \(what)")
+        let inner = try matrixHeader(t.data, t.data + t.count, context: within(context, what, separator: ", "))
         do {
-          try checkContent(inner, t.data + t.count, depth: depth + 1, context: "\(context), \(what)")
+          try checkContent(inner, t.data + t.count, depth: depth + 1, context: within(context, what, separator: ", "))
         } catch let problem as ContentProblem {
           throw damage("\(what): \(problem.why)")
         } catch let nested as MAT5Layout.Damage {
@@ -606,6 +607,11 @@ private struct ElementReader {
     }
   }
 
+  /// `what` placed in `context` (which may be empty, at the top level).
+  func within(_ context: String, _ what: String, separator: String = ": ") -> String {
+    context.isEmpty ? what : context + separator + what
+  }
+
   /// The product of the dimensions, or nil if it overflows.
   func elementCount(_ dimensions: [Int]) -> Int? {
     var product = 1
@@ -615,5 +621,83 @@ private struct ElementReader {
       product = next
     }
     return product
+  }
+}
+
+/// The structure of a MATLAB v4 file, checked before libmatio reads it.
+///
+/// A v4 file has no header: it is a run of variables, each a 20-byte header
+/// (five int32: the type `MOPT`, rows, columns, whether there is an
+/// imaginary part, the name's length with its NUL), the name, then
+/// rows × columns values of the precision P (and as many again for an
+/// imaginary part). M gives the byte order (0 little-endian, 1 big-endian),
+/// O is 0, P is 0…5 (double, single, int32, int16, uint16, uint8), T is 0…2
+/// (numeric, text, sparse). libmatio allocates what a v4 header asks for (a
+/// name of 1.4 GB when a damaged MATLAB 5 file is taken for v4), so every
+/// header is checked here first, and the variables must end exactly at the
+/// end of the file.
+enum MAT4Layout {
+  /// The variables of `bytes`, or nil when the file does not start like a v4
+  /// file (then it is no MAT file at all).
+  static func variables(checking bytes: [UInt8]) throws(MAT5Layout.Damage) -> [MAT5Layout.Variable]? {
+    let elementSizes = [8, 4, 4, 2, 2, 1]
+    var variables: [MAT5Layout.Variable] = []
+    var p = 0
+    while p < bytes.count {
+      let context = variables.last.map { "variable \(variables.count + 1) (after '\($0.name)')" } ?? "variable 1"
+      func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: "\(context): \(why)") }
+      guard p + 20 <= bytes.count else {
+        if variables.isEmpty { return nil }
+        throw MAT5Layout.Damage(why: "the file is cut short: it ends inside the header of \(context)")
+      }
+      func int32(_ k: Int, bigEndian: Bool) -> Int {
+        let b = (0..<4).map { UInt32(bytes[p + 4 * k + $0]) }
+        let word = bigEndian ? b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3] : b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0]
+        return Int(Int32(bitPattern: word))
+      }
+      // The type says the byte order: M is 0 in a little-endian file, 1 in a big-endian one.
+      let bigEndian = !(0..<1000).contains(int32(0, bigEndian: false))
+      let type = int32(0, bigEndian: bigEndian)
+      let (M, O, P, T) = (type / 1000, type / 100 % 10, type / 10 % 10, type % 10)
+      let (rows, columns, imaginary, nameLength) =
+        (
+          int32(1, bigEndian: bigEndian), int32(2, bigEndian: bigEndian), int32(3, bigEndian: bigEndian),
+          int32(4, bigEndian: bigEndian)
+        )
+      guard type >= 0, M == (bigEndian ? 1 : 0), O == 0, P <= 5, T <= 2, rows >= 0, columns >= 0,
+        imaginary == 0 || imaginary == 1, nameLength >= 1
+      else {
+        if variables.isEmpty { return nil }
+        throw damage(
+          "its v4 header (type \(type), \(rows)×\(columns), imaginary \(imaginary), name length \(nameLength)) "
+            + "is not a valid one")
+      }
+      let (values, overflow) = rows.multipliedReportingOverflow(by: columns)
+      let (dataBytes, overflow2) = values.multipliedReportingOverflow(by: elementSizes[P] * (1 + imaginary))
+      let nameStart = p + 20
+      guard nameLength <= bytes.count - nameStart, !overflow, !overflow2,
+        dataBytes <= bytes.count - nameStart - nameLength
+      else {
+        throw damage(
+          "the file is cut short: its \(rows)×\(columns) values and \(nameLength)-byte name need more than the "
+            + "\(bytes.count - nameStart) bytes left")
+      }
+      let nameBytes = bytes[nameStart..<(nameStart + nameLength)]
+      let nameEnd = nameBytes.firstIndex(of: 0) ?? nameBytes.endIndex
+      let name = String(decoding: nameBytes[..<nameEnd], as: UTF8.self)
+      var variable = MAT5Layout.Variable(
+        name: name, classCode: [6, 4, 5][T], dimensions: [rows, columns], isComplex: imaginary == 1)
+      if !MatFile.isValidVariableName(name) {
+        variable.damage = "its name \(name.debugDescription) is not a valid MATLAB variable name"
+      } else if nameEnd == nameBytes.endIndex || nameBytes[nameEnd...].contains(where: { $0 != 0 }) {
+        variable.damage = "its name is not followed by one NUL (its length or its characters were altered)"
+      }
+      if variables.contains(where: { $0.name == name }) {
+        throw MAT5Layout.Damage(why: "two variables are named '\(name)'", variable: name)
+      }
+      variables.append(variable)
+      p = nameStart + nameLength + dataBytes
+    }
+    return variables
   }
 }

@@ -55,6 +55,33 @@ private struct ElementMap {
     }
   }
 
+  /// Maps a MATLAB v4 file, which must be well formed (little-endian): its
+  /// name lengths stand for tag lengths, rows and columns for dimensions, the
+  /// type's low byte (precision and kind) for the class byte.
+  init(v4 bytes: [UInt8]) {
+    self.bytes = bytes
+    bigEndian = false
+    var p = 0
+    while p + 20 <= bytes.count {
+      let type = Int(u32(p))
+      let (rows, columns, imaginary, nameLength) = (
+        Int(u32(p + 4)), Int(u32(p + 8)), Int(u32(p + 12)), Int(u32(p + 16))
+      )
+      classOffsets.append(p)
+      dimensionOffsets += [p + 4, p + 8]
+      tagLengthOffsets.append((p + 16, false))
+      let nameRange = (p + 20)..<(p + 20 + nameLength)
+      let name = String(decoding: bytes[nameRange].prefix { $0 != 0 }, as: UTF8.self)
+      names[name] = nameRange
+      classOffsetOf[name] = p
+      let size = [8, 4, 4, 2, 2, 1][type / 10 % 10]
+      let end = nameRange.upperBound + rows * columns * size * (1 + imaginary)
+      if type % 10 == 0 { data[name] = [nameRange.upperBound..<end] }
+      p = end
+      boundaries.append(p)
+    }
+  }
+
   /// One subelement: (type, data range, next offset).
   mutating func element(_ p: Int) -> (type: UInt32, data: Range<Int>, next: Int) {
     let first = u32(p)
@@ -134,8 +161,14 @@ private struct Specimen {
   init(name: String, bytes: [UInt8], path: String) throws {
     self.name = name
     self.bytes = bytes
-    bigEndian = bytes[126] == UInt8(ascii: "M")
     original = try MatFile.read(path)
+    if !bytes.starts(with: Array("MATLAB".utf8)) {
+      bigEndian = false
+      map = ElementMap(v4: bytes)
+      rawMap = map!
+      return
+    }
+    bigEndian = bytes[126] == UInt8(ascii: "M")
     let top = ElementMap(bytes, from: 128, bigEndian: bigEndian)
     rawMap = top
     if top.u32(128) == 15 {
@@ -302,15 +335,15 @@ private func mutate(
 /// an uncompressed matrix (v6 has no checksum, and a compressed element's
 /// content re-compressed with a valid checksum is what a writer would have
 /// written), a variable renamed when only its name bytes changed (the new
-/// name valid), a variable left out when its class byte became char and its
-/// data fit a char array, and the variables before a cut exactly between two
-/// variables.
+/// name valid), a variable left out (or newly read) when its class byte (v4:
+/// its type) changed between char and a numeric class its data also fit,
+/// and the variables before a cut exactly between two variables.
 private enum Outcome: String, CaseIterable, Comparable {
   case refused = "refused with MatFileError"
   case identical = "returned exactly the original data"
   case alteredValues = "returned altered values: only data bytes changed, where no checksum covers them"
   case renamed = "returned a variable renamed: only its name bytes changed, to another valid name"
-  case reclassified = "left a variable out: its class byte changed to char, which its stored data also fits"
+  case reclassified = "left a variable out or in: its class byte (v4: type) changed between char and numeric"
   case cutBetweenVariables = "returned the variables before a cut exactly between two variables"
   case wrong = "FAILED: returned other data"
   case slow = "FAILED: took over 2 s"
@@ -321,7 +354,7 @@ private enum Outcome: String, CaseIterable, Comparable {
     case .identical: "identical"
     case .alteredValues: "altered values"
     case .renamed: "renamed"
-    case .reclassified: "now a char array"
+    case .reclassified: "class changed"
     case .cutBetweenVariables: "cut between variables"
     case .wrong: "WRONG"
     case .slow: "SLOW"
@@ -350,7 +383,8 @@ private func sameData(_ a: [String: Matrix], _ b: [String: Matrix]) -> Bool {
 /// with its values unless its data bytes (or stored type) changed, and
 /// nothing else may come back.
 private func undetectable(
-  _ result: [String: Matrix], original: [String: Matrix], map: ElementMap, changed: [Int], mutated: [UInt8]
+  _ result: [String: Matrix], original: [String: Matrix], map: ElementMap, changed: [Int],
+  isNowNotNumeric: (String) -> Bool
 ) -> Outcome? {
   guard !changed.contains(-1) else { return nil }
   var reclassified = false
@@ -361,9 +395,12 @@ private func undetectable(
     let nameTouched = map.names[name].map { r in changed.contains { r.contains($0) } } ?? false
     let dataTouched = (map.data[name] ?? []).contains { r in changed.contains { r.contains($0) } }
     var got = result[name]
-    if got == nil, let p = map.classOffsetOf[name], changed.contains(p), mutated[p] == 4 {
-      // Now a char array, which `read` leaves out: a uint16 matrix and a
-      // char array differ only in their class byte.
+    if got == nil, let p = map.classOffsetOf[name], changed.contains(where: { (p..<(p + 4)).contains($0) }),
+      isNowNotNumeric(name)
+    {
+      // Now of a class `read` leaves out (a uint16 matrix and a char array
+      // differ only in their class byte; a v4 matrix and v4 text only in
+      // their type), which reading it by name says.
       reclassified = true
       continue
     }
@@ -380,6 +417,14 @@ private func undetectable(
     if !sameBits(got, matrix) {
       guard dataTouched else { return nil }
       altered = true
+    }
+  }
+  // A variable the original read left out (a char array, v4 text) that now
+  // reads as a matrix because its class byte or type changed.
+  for name in unmatched {
+    if let p = map.classOffsetOf[name], changed.contains(where: { (p..<(p + 4)).contains($0) }) {
+      unmatched.remove(name)
+      reclassified = true
     }
   }
   guard unmatched.isEmpty else { return nil }
@@ -479,7 +524,7 @@ private final class Watchdog: Sendable {
     ]
     try MatFile.write(Dictionary(uniqueKeysWithValues: weights), to: directory.file("weights-v7.mat"))
     var specimens: [Specimen] = []
-    for name in ["numeric-v6", "numeric-v7", "reshape-v6", "reshape-v7", "bad-v6", "bad-v7"] {
+    for name in ["numeric-v6", "numeric-v7", "reshape-v6", "reshape-v7", "bad-v6", "bad-v7", "v4"] {
       let path = Fixture.path("matfile/\(name).mat")
       specimens.append(
         try Specimen(name: name, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path))
@@ -546,7 +591,7 @@ private final class Watchdog: Sendable {
           ? "compressed files, an element's content altered and re-compressed with a valid checksum"
           : specimen.map == nil
             ? "compressed (v7) files, raw bytes (inside and outside the zlib streams)"
-            : "uncompressed (v6) files, raw bytes"
+            : "uncompressed (v6 and v4) files, raw bytes"
         try Data(mutation.bytes).write(to: URL(fileURLWithPath: target))
 
         // The whole file.
@@ -559,11 +604,9 @@ private final class Watchdog: Sendable {
         // Where the content changed, for the cases the format cannot see.
         var map: ElementMap? = nil
         var changed: [Int] = [-1]
-        var mutatedContent = mutation.bytes
         if let element = mutation.element {
           let original = specimen.compressed[element.index]
           map = original.map
-          mutatedContent = element.content
           if original.inflated.count == element.content.count {
             changed = differingOffsets(original.inflated, element.content)
           }
@@ -588,7 +631,17 @@ private final class Watchdog: Sendable {
               ? .cutBetweenVariables : .wrong
           } else if let map {
             outcome =
-              undetectable(result, original: specimen.original, map: map, changed: changed, mutated: mutatedContent)
+              undetectable(
+                result, original: specimen.original, map: map, changed: changed,
+                isNowNotNumeric: { name in
+                  do {
+                    _ = try MatFile.read(target, variable: name)
+                    return false
+                  } catch {
+                    if case .notNumeric = (error as? MatFileError)?.reason { return true }
+                    return false
+                  }
+                })
               ?? .wrong
           } else {
             outcome = .wrong

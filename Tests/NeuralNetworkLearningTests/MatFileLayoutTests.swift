@@ -181,6 +181,69 @@ import Testing
   }
 }
 
+/// MATLAB v4 files (no header; a 20-byte header before each variable), whose
+/// headers are checked before libmatio, which allocates what they ask for.
+@Suite struct MatFileV4Tests {
+  let dir: TemporaryDirectory
+  init() throws { dir = try TemporaryDirectory() }
+  let fixture = Fixture.path("matfile/v4.mat")
+
+  @Test func aV4FileReadsLikeOctaveWroteIt() throws {
+    let all = try MatFile.read(fixture)
+    #expect(Set(all.keys) == ["A", "W"])
+    #expect(all["A"] == Matrix([[1, 3, 5], [2, 4, 6]]))
+    #expect(all["W"]?.shape == "5×4")
+    #expect(all["W"] == (try MatFile.read(Fixture.path("matfile/v4.mat"), variable: "W")))
+    #expect(throws: MatFileError(path: fixture, variable: "Z", reason: .complex)) {
+      try MatFile.read(fixture, variable: "Z")
+    }
+    #expect(throws: MatFileError(path: fixture, variable: "name", reason: .notNumeric(className: "char"))) {
+      try MatFile.read(fixture, variable: "name")
+    }
+  }
+
+  @Test func aV4FileCutShortOrWithADamagedHeader() throws {
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: fixture)))
+    // A's header says 2×3 doubles and a 2-byte name: 20 + 2 + 48 bytes.
+    let cut = dir.file("cut.mat")
+    try Data(bytes.prefix(60)).write(to: URL(fileURLWithPath: cut))
+    #expect(
+      throws: MatFileError(
+        path: cut,
+        reason: .corrupt(
+          "variable 1: the file is cut short: its 2×3 values and 2-byte name need more than the 40 bytes left"))
+    ) { try MatFile.read(cut) }
+    var rows = bytes
+    rows[4] = 200  // A: 200×3, far more than the file holds
+    let large = dir.file("rows.mat")
+    try Data(rows).write(to: URL(fileURLWithPath: large))
+    let error = #expect(throws: MatFileError.self) { try MatFile.read(large, variable: "W") }
+    #expect(error?.description.contains("the file is cut short") == true, "\(String(describing: error))")
+    var type = bytes
+    type[70] = 77  // W's type: an unknown precision
+    let damaged = dir.file("type.mat")
+    try Data(type).write(to: URL(fileURLWithPath: damaged))
+    #expect(
+      throws: MatFileError(
+        path: damaged,
+        reason: .corrupt(
+          "variable 2 (after 'A'): its v4 header (type 77, 5×4, imaginary 0, name length 2) is not a valid one"))
+    ) { try MatFile.read(damaged) }
+  }
+
+  /// A MATLAB 5 file shifted by a few bytes is no MAT file; libmatio took it
+  /// for v4 and allocated the 1.4 GB its "name length" asked for (found by
+  /// libFuzzer).
+  @Test func aShiftedMATLAB5FileIsNotAMATFile() throws {
+    let path = dir.file("shifted.mat")
+    let bytes =
+      [UInt8](repeating: 0, count: 6)
+      + Array(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("matfile/numeric-v6.mat"))))
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    #expect(throws: MatFileError(path: path, reason: .notAMATFile)) { try MatFile.read(path) }
+  }
+}
+
 /// The text in a MAT file's header, and writes that replace only a file the
 /// same program wrote.
 @Suite struct MatFileHeaderTests {
