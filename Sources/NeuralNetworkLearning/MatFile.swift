@@ -19,10 +19,11 @@ import Synchronization
 /// libmatio 1.5.23 trusts what a file says about itself, so a MATLAB 5 file
 /// is first walked element by element and every compressed element inflated
 /// and checked (``MAT5Layout``: lengths, zlib checksums, dimensions against
-/// data lengths, cells and structs) before libmatio reads it; libmatio's
-/// listing must then agree with that walk, and what it returns with the
-/// variable's own header. The one thing no check can see is an altered
-/// value in an uncompressed (v6) file, which has no checksum.
+/// data lengths, cells and structs), and a v4 file's headers likewise
+/// (``MAT4Layout``), before libmatio reads it; libmatio's listing must then
+/// agree with that walk, and what it returns with the variable's own header.
+/// What no check can see is an altered value in an uncompressed (v6, v4)
+/// file, which has no checksum.
 ///
 /// libmatio is not thread-safe and reports many problems only through its log
 /// handler, so every call here is serialised and a log handler is installed

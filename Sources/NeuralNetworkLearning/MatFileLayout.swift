@@ -522,14 +522,10 @@ private struct ElementReader {
       for part in ["row indices", "column starts", "values"] + (header.isComplex ? ["imaginary values"] : []) {
         p = try element(p, "its \(part)").next
       }
-    case 1, 2, 3:
+    case 1, 2, 3, 16:
+      // A function handle is read like a cell: one nested matrix (a struct
+      // describing it) per element.
       try checkContainer(header, end, depth: depth, context: context)
-    case 16:
-      // A function handle: one nested matrix (a struct) describing it.
-      let nested = try element(header.contentStart, "its description")
-      guard nested.type == miMATRIX && nested.next == end else {
-        throw ContentProblem(why: "a function handle holds one matrix, not an element of type \(nested.type)")
-      }
     case 17:
       // An opaque object: its type system's name, its class name, and one
       // nested matrix of metadata.
@@ -544,8 +540,9 @@ private struct ElementReader {
     }
   }
 
-  /// A cell, struct or object: the nested matrices libmatio reads while
-  /// listing the file, so any damage here is damage to the whole file.
+  /// A cell, struct, object or function handle: the nested matrices libmatio
+  /// reads (and allocates room for) while listing the file, so any damage
+  /// here is damage to the whole file.
   func checkContainer(_ header: MatrixHeader, _ end: Int, depth: Int, context: String) throws(MAT5Layout.Damage) {
     func damage(_ why: String) -> MAT5Layout.Damage { MAT5Layout.Damage(why: within(context, why)) }
     func element(_ p: Int, _ what: String) throws(MAT5Layout.Damage) -> Tag {
@@ -559,7 +556,7 @@ private struct ElementReader {
     }
     var p = header.contentStart
     var perElement = 1
-    if header.classCode != 1 {
+    if header.classCode == 2 || header.classCode == 3 {
       if header.classCode == 3 {
         p = try element(p, "its class name").next
       }

@@ -153,6 +153,21 @@ import Testing
       error?.description.contains("calls for more nested values than its") == true, "\(String(describing: error))")
   }
 
+  /// libFuzzer found libmatio allocating 1 GB while listing a function
+  /// handle whose dimensions said 67108866×2: it reads a function handle like
+  /// a cell, one nested matrix per element.
+  @Test func aFunctionHandleWithHugeDimensionsMakesTheWholeFileUnreadable() throws {
+    var file = try bytes("reshape-v6")
+    file[144] = 16  // A becomes a function handle of 2×3 "nested matrices": its doubles
+    file.replaceSubrange(160..<164, with: u32(67_108_866))
+    let path = try save(file, "handle.mat")
+    let error = readError(path, variable: "B")
+    #expect(error?.variable == "A")
+    #expect(
+      error?.description.contains("its size 67108866×3 calls for more nested values than its") == true,
+      "\(String(describing: error))")
+  }
+
   @Test func aDamagedHeaderOrADuplicateName() throws {
     var file = try bytes("numeric-v6")
     file[126] = 0x58
