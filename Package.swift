@@ -23,6 +23,11 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
     .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .systemLibrary(
       name: "CPNG",
       pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]
@@ -30,7 +35,7 @@ let package = Package(
     .target(name: "CNeuralNetworkKernels"),
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["MatIO", "CBLAS", "CPNG", "CNeuralNetworkKernels"]
+      dependencies: ["MatIO", "CBLAS", "CPNG", "CZlib", "CNeuralNetworkKernels"]
     ),
     .executableTarget(
       name: "ex4",
@@ -58,7 +63,7 @@ let package = Package(
     ),
     .testTarget(
       name: "NeuralNetworkLearningTests",
-      dependencies: ["NeuralNetworkLearning"]
+      dependencies: ["NeuralNetworkLearning", "CZlib"]
     ),
   ]
 )

@@ -186,7 +186,8 @@ struct FeedforwardNetwork {
   private func checked(_ X: Matrix) -> Matrix {
     precondition(
       X.columns + 1 == Theta[1].columns,
-      "X has \(X.columns) columns but the input layer has \(Theta[1].columns - 1) units (Theta1 is \(Theta[1].shape))")
+      "X has \(X.columns) columns but the input layer has \(Theta[1].columns - 1) unit\(Theta[1].columns == 2 ? "" : "s") "
+        + "(Theta1 is \(Theta[1].shape))")
     return X
   }
 

@@ -14,6 +14,17 @@ import Synchronization
 /// `save -mat7-binary` writes) that Octave's `load` reads back with
 /// identical values.
 ///
+/// A read either returns exactly the stored data or throws: it never crashes,
+/// hangs, or asks for more memory than the file's contents can account for.
+/// libmatio 1.5.23 trusts what a file says about itself, so a MATLAB 5 file
+/// is first walked element by element and every compressed element inflated
+/// and checked (``MAT5Layout``: lengths, zlib checksums, dimensions against
+/// data lengths, cells and structs), and a v4 file's headers likewise
+/// (``MAT4Layout``), before libmatio reads it; libmatio's listing must then
+/// agree with that walk, and what it returns with the variable's own header.
+/// What no check can see is an altered value in an uncompressed (v6, v4)
+/// file, which has no checksum.
+///
 /// libmatio is not thread-safe and reports many problems only through its log
 /// handler, so every call here is serialised and a log handler is installed
 /// that records errors: any error-level message during a read fails that read
@@ -25,15 +36,22 @@ public enum MatFile {
   /// ``read(_:variables:)`` to learn why.
   ///
   /// - Throws: ``MatFileError`` when the file is missing, unreadable, not a
-  ///   MAT file, or damaged.
+  ///   MAT file, or damaged anywhere, including in a variable that would have
+  ///   been left out.
   public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
     try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Matrix] = [:]
-      for info in infos where info.problem == nil {
-        result[info.name] = try file.readMatrix(info)
+      for info in infos {
+        if case .corrupt = info.problem {
+          throw MatFileError(path: path, variable: info.name, reason: info.problem!)
+        }
+        if info.problem == nil {
+          result[info.name] = try file.readMatrix(info)
+        }
       }
+      try file.checkUnchanged()
       return result
     }
   }
@@ -56,6 +74,7 @@ public enum MatFile {
         }
         result[name] = try file.readMatrix(info)
       }
+      try file.checkUnchanged()
       return result
     }
   }
@@ -71,10 +90,22 @@ public enum MatFile {
   /// put in place in one step, so a failed write leaves nothing half-written.
   /// An existing file is never replaced unless `overwrite` is `true`.
   ///
+  /// `header` replaces the descriptive text at the start of the file
+  /// (libmatio's default names libmatio and the date); ``header(of:)`` reads
+  /// it back. MATLAB and Octave expect it to start with
+  /// `MATLAB 5.0 MAT-file`.
+  ///
+  /// - Precondition: `header` is at most 115 ASCII characters.
   /// - Throws: ``MatFileError`` with ``MatFileError/Reason/fileExists`` when
   ///   the target exists, or naming the variable that could not be written.
-  public static func write(_ variables: [String: Matrix], to path: String, overwrite: Bool = false) throws(MatFileError)
-  {
+  public static func write(
+    _ variables: [String: Matrix], to path: String, overwrite: Bool = false, header: String? = nil
+  ) throws(MatFileError) {
+    if let header {
+      precondition(
+        header.utf8.count <= 115 && header.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F },
+        "MatFile.write: a header is at most 115 printable ASCII characters, got \(header.debugDescription)")
+    }
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
@@ -84,11 +115,90 @@ public enum MatFile {
     try withLibmatio { () throws(MatFileError) in
       let temporary = FilePlacement.temporaryPath(besides: path)
       defer { unlink(temporary) }
-      try writeFile(variables, to: temporary, reportingAs: path)
+      try writeFile(variables, to: temporary, reportingAs: path, header: header)
       if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
         throw MatFileError(
-          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
+          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code)))
+        )
       }
+    }
+  }
+
+  /// The descriptive text at the start of a MATLAB 5 or 7.3 file's header,
+  /// without trailing blanks: for example
+  /// `MATLAB 5.0 MAT-file, written by Octave 7.3.0, 2025-11-22 06:26:22 UTC`.
+  /// Nil for a file without such a header (a MATLAB v4 file, or not a MAT
+  /// file at all).
+  ///
+  /// - Throws: ``MatFileError`` when the file is missing or unreadable.
+  public static func header(of path: String) throws(MatFileError) -> String? {
+    MAT5Layout.headerText(of: try readWholeFile(path, limit: 128).bytes)
+  }
+
+  /// The header ``write(_:to:madeBy:)`` writes for `program`, ending in the
+  /// time of writing.
+  static func header(madeBy program: String, at date: Date = Date()) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+    return "\(madeByMark(program)), \(formatter.string(from: date))"
+  }
+
+  /// The words by which a header says `program` wrote the file.
+  static func madeByMark(_ program: String) -> String {
+    "MATLAB 5.0 MAT-file, written by \(program) (NeuralNetworkLearning)"
+  }
+
+  /// Whether the file at `path` has a header saying `program` wrote it.
+  static func isMade(by program: String, _ path: String) -> Bool {
+    guard let header = try? header(of: path) else { return false }
+    return header.hasPrefix(madeByMark(program) + ",")
+  }
+
+  /// Writes the variables for `program` (an exercise's `--save`): the header
+  /// says that `program` wrote the file, and an existing file is replaced
+  /// only if its header says the same, that is, only a file the program
+  /// itself wrote earlier. Anything else at `path` (a student's own file,
+  /// a course file, a folder) is left alone.
+  ///
+  /// - Precondition: `program` is at most 32 ASCII letters, digits, `-` or `_`.
+  /// - Throws: ``MatFileError`` with ``MatFileError/Reason/notMadeBy(program:)``
+  ///   when something else is at `path`, or as ``write(_:to:overwrite:header:)``.
+  public static func write(_ variables: [String: Matrix], to path: String, madeBy program: String)
+    throws(MatFileError)
+  {
+    try checkCanWrite(to: path, madeBy: program)
+    try write(
+      variables, to: path, overwrite: FileManager.default.fileExists(atPath: path),
+      header: header(madeBy: program))
+  }
+
+  /// The checks of ``write(_:to:madeBy:)`` without writing anything, for a
+  /// program to run before a long computation whose result goes to `path`:
+  /// the folder exists and is writable, and `path` is either free or a file
+  /// `program` wrote.
+  ///
+  /// - Throws: ``MatFileError`` with ``MatFileError/Reason/notMadeBy(program:)``
+  ///   or ``MatFileError/Reason/writeFailed(_:)`` saying what is wrong.
+  public static func checkCanWrite(to path: String, madeBy program: String) throws(MatFileError) {
+    precondition(
+      (1...32).contains(program.utf8.count)
+        && program.unicodeScalars.allSatisfy {
+          $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_".unicodeScalars.contains($0))
+        },
+      "MatFile: a program name is 1 to 32 ASCII letters, digits, - or _, got \(program.debugDescription)")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      if isDirectory.boolValue {
+        throw MatFileError(path: path, reason: .writeFailed("it is a folder"))
+      }
+      guard isMade(by: program, path) else {
+        throw MatFileError(path: path, reason: .notMadeBy(program: program))
+      }
+    }
+    if let why = folderProblem(for: path) {
+      throw MatFileError(path: path, reason: .writeFailed(why))
     }
   }
 
@@ -135,6 +245,72 @@ private func withLibmatio<T>(_ body: () throws(MatFileError) -> T) throws(MatFil
     _ = takeLoggedErrors()
     return try body()
   }
+}
+
+/// What identifies a file's contents: device, inode, size and modification
+/// time. A file replaced or written to changes at least one of them.
+struct FileIdentity: Equatable {
+  var device: UInt64
+  var inode: UInt64
+  var size: Int64
+  var modified: timespec
+
+  init(_ status: stat) {
+    device = UInt64(status.st_dev)
+    inode = UInt64(status.st_ino)
+    size = Int64(status.st_size)
+    modified = status.st_mtim
+  }
+
+  static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+    a.device == b.device && a.inode == b.inode && a.size == b.size
+      && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+  }
+}
+
+/// The bytes of the file at `path` (at most `limit` of them) and its
+/// identity, or the error a read gives for a missing, unreadable or
+/// directory path.
+private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileError) -> (
+  bytes: [UInt8], identity: FileIdentity
+) {
+  func failure(_ code: Int32) -> MatFileError {
+    MatFileError(path: path, reason: code == ENOENT ? .fileNotFound : .unreadable(String(cString: strerror(code))))
+  }
+  var status = stat()
+  if stat(path, &status) != 0 { throw failure(errno) }
+  if (status.st_mode & S_IFMT) == S_IFDIR {
+    throw MatFileError(path: path, reason: .unreadable("it is a directory"))
+  }
+  let descriptor = open(path, O_RDONLY)
+  if descriptor < 0 { throw failure(errno) }
+  defer { close(descriptor) }
+  if fstat(descriptor, &status) != 0 { throw failure(errno) }
+  let size = min(Int(status.st_size), limit)
+  var readError: Int32 = 0
+  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+    while initialized < size {
+      let got = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+      if got < 0 && errno == EINTR { continue }
+      if got < 0 { readError = errno }
+      if got <= 0 { break }
+      initialized += got
+    }
+  }
+  if readError != 0 { throw failure(readError) }
+  let filled = bytes.count
+  guard filled == size else {
+    throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
+  }
+  return (bytes, FileIdentity(status))
+}
+
+/// The variables a file's own bytes describe, checked before libmatio read
+/// it (``MAT5Layout``, ``MAT4Layout``).
+struct CheckedLayout {
+  var variables: [MAT5Layout.Variable]
+  /// The format libmatio must read the file as.
+  var format: mat_ft
 }
 
 /// What the file's directory says about one variable, and whether it can be
@@ -184,40 +360,72 @@ private final class OpenFile {
   let handle: OpaquePointer
   /// The file's size in bytes.
   let fileSize: Int
-  /// The most elements one variable can have in this file, from its size
-  /// (set by ``checkLayout(listed:)``). libmatio allocates a variable's full
-  /// size before reading its data, so a damaged size field would otherwise
-  /// ask for gigabytes, and the system may kill the process for it.
+  /// What identifies the file's contents when it was opened, to notice a
+  /// file that changes while it is read.
+  let identity: FileIdentity
+  /// The variables of a MATLAB 5 or v4 file, checked before libmatio saw
+  /// it; nil for a v7.3 (HDF5) file.
+  let layout: CheckedLayout?
+  /// The most elements one variable can have in a MATLAB v4 file, from its
+  /// size. libmatio allocates a variable's full size before reading its data,
+  /// so a damaged size field would otherwise ask for gigabytes, and the system
+  /// may kill the process for it. (MATLAB 5 files have each variable's data
+  /// length checked against its dimensions in ``layout``.)
   private(set) var elementLimit = Int.max
 
   init(path: String) throws(MatFileError) {
     self.path = path
-    var status = stat()
-    if stat(path, &status) != 0 {
-      let code = errno
-      throw MatFileError(
-        path: path, reason: code == ENOENT ? .fileNotFound : .unreadable(String(cString: strerror(code))))
-    }
-    if (status.st_mode & S_IFMT) == S_IFDIR {
-      throw MatFileError(path: path, reason: .unreadable("it is a directory"))
-    }
-    let descriptor = open(path, O_RDONLY)
-    if descriptor < 0 {
-      throw MatFileError(path: path, reason: .unreadable(String(cString: strerror(errno))))
-    }
-    close(descriptor)
+    let (bytes, identity) = try readWholeFile(path)
+    self.identity = identity
+    self.fileSize = bytes.count
     // libmatio opens an empty file as a MATLAB v4 file with no variables
     // (v4 files have no header), so `read` would return nothing instead of
     // failing. Octave's `load` refuses it, and so do we.
-    if status.st_size == 0 {
+    if bytes.isEmpty {
       throw MatFileError(path: path, reason: .notAMATFile)
+    }
+    let kind = MAT5Layout.kind(of: bytes)
+    switch kind {
+    case .mat5(let bigEndian):
+      do {
+        layout = CheckedLayout(
+          variables: try MAT5Layout(checking: bytes, bigEndian: bigEndian).variables, format: MAT_FT_MAT5)
+      } catch {
+        throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
+      }
+    case .damagedHeader:
+      throw MatFileError(
+        path: path,
+        reason: .corrupt(
+          bytes.count < 128
+            ? "the file is cut short: it ends inside its 128-byte header"
+            : "its header's version or byte-order mark (bytes 125 to 128) is damaged"))
+    case .other:
+      // Only a MATLAB v4 file is left, and libmatio trusts its headers too.
+      let variables: [MAT5Layout.Variable]?
+      do {
+        variables = try MAT4Layout.variables(checking: bytes)
+      } catch {
+        throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
+      }
+      guard let variables else { throw MatFileError(path: path, reason: .notAMATFile) }
+      layout = CheckedLayout(variables: variables, format: MAT_FT_MAT4)
+    case .mat73:
+      layout = nil
     }
     guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
       _ = takeLoggedErrors()
       throw MatFileError(path: path, reason: .notAMATFile)
     }
     self.handle = handle
-    self.fileSize = Int(status.st_size)
+    // Whatever the header says, libmatio must read the file as that format:
+    // a MATLAB 5 file that libmatio took for another format, or the other
+    // way round, would otherwise be read unchecked.
+    if Mat_GetVersion(handle) != (layout?.format ?? MAT_FT_MAT73) {
+      throw MatFileError(
+        path: path, reason: .corrupt("libmatio does not read it as the format its header gives"))
+    }
+    if Mat_GetVersion(handle) == MAT_FT_MAT4 { elementLimit = fileSize }
   }
 
   deinit { Mat_Close(handle) }
@@ -232,6 +440,11 @@ private final class OpenFile {
   }
 
   /// The name, class and size of every variable, without their data.
+  ///
+  /// For a MATLAB 5 or v4 file, libmatio's listing must agree with
+  /// ``layout`` (the same variables in the same order, with the same classes
+  /// and sizes), and a variable whose data the layout found damaged gets that
+  /// damage as its problem.
   func variableInfos() throws(MatFileError) -> [VariableInfo] {
     _ = Mat_Rewind(handle)
     var infos: [VariableInfo] = []
@@ -242,57 +455,49 @@ private final class OpenFile {
       infos.append(Self.describe(variable.pointee, name: name))
     }
     try checkLog(nil)
-    try checkLayout(listed: infos)
+    guard let layout else { return infos }
+    // MATLAB 5: every variable of classes 1…15 (libmatio may pass over
+    // function handles and objects), with its class and size. v4: every
+    // variable by name, numeric ones with their size (libmatio gives a v4
+    // matrix the class of its stored precision).
+    let isMAT5 = layout.format == MAT_FT_MAT5
+    func summary(_ name: String, _ classCode: Int, _ dimensions: [Int]) -> String {
+      let size = dimensions.map(String.init).joined(separator: "×")
+      return isMAT5
+        ? "\(name) (class \(classCode), \(size))" : (6...15).contains(classCode) ? "\(name) (\(size))" : name
+    }
+    let listed = infos.filter { !isMAT5 || (1...15).contains(Int($0.classType.rawValue)) }
+      .map { summary($0.name, Int($0.classType.rawValue), $0.dimensions) }
+    let stored = layout.variables.filter { !isMAT5 || (1...15).contains($0.classCode) }
+      .map { summary($0.name, $0.classCode, $0.dimensions) }
+    guard listed == stored else {
+      throw MatFileError(
+        path: path,
+        reason: .corrupt(
+          "libmatio lists its variables as \(listed.joined(separator: ", ")) but the file holds "
+            + stored.joined(separator: ", ")))
+    }
+    // Damage found in the layout, whether or not libmatio lists the variable.
+    for variable in layout.variables {
+      guard let damage = variable.damage else { continue }
+      if let k = infos.firstIndex(where: { $0.name == variable.name }) {
+        infos[k].problem = .corrupt(damage)
+      } else {
+        infos.append(
+          VariableInfo(
+            name: variable.name, classType: matio_classes(UInt32(variable.classCode)),
+            dimensions: variable.dimensions, isComplex: variable.isComplex, problem: .corrupt(damage)))
+      }
+    }
     return infos
   }
 
-  /// Checks the file's layout before any variable's data is read, and sets
-  /// ``elementLimit``.
-  ///
-  /// A MATLAB 5 (v6/v7) file must hold every byte its data elements declare.
-  /// libmatio stops listing at an element the file ends inside without
-  /// reporting an error, so a cut-off file (an interrupted copy or download)
-  /// would otherwise read as a file with fewer variables. After the 128-byte
-  /// header, a v5 file is a sequence of elements, each an 8-byte tag (type,
-  /// byte count) and that many bytes of data.
-  private func checkLayout(listed infos: [VariableInfo]) throws(MatFileError) {
-    let version = Mat_GetVersion(handle)
-    if version == MAT_FT_MAT4 { elementLimit = fileSize }
-    guard version == MAT_FT_MAT5 else { return }
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else {
-      throw MatFileError(path: path, reason: .unreadable(String(cString: strerror(errno))))
+  /// Throws if the file was replaced or changed since it was opened.
+  func checkUnchanged() throws(MatFileError) {
+    var status = stat()
+    guard stat(path, &status) == 0, FileIdentity(status) == identity else {
+      throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
     }
-    defer { close(descriptor) }
-    var marker: (UInt8, UInt8) = (0, 0)
-    guard pread(descriptor, &marker, 2, 126) == 2 else { return }
-    let bigEndian = marker == (UInt8(ascii: "M"), UInt8(ascii: "I"))
-    var offset = 128
-    var element = 0
-    var compressed = false
-    while offset < fileSize {
-      element += 1
-      let after = element > 1 && element - 2 < infos.count ? " (after '\(infos[element - 2].name)')" : ""
-      var tag: (UInt32, UInt32) = (0, 0)
-      guard offset + 8 <= fileSize, pread(descriptor, &tag, 8, off_t(offset)) == 8 else {
-        throw MatFileError(
-          path: path, reason: .corrupt("the file is cut short: it ends inside the tag of variable \(element)\(after)"))
-      }
-      let type = bigEndian ? UInt32(bigEndian: tag.0) : UInt32(littleEndian: tag.0)
-      let byteCount = bigEndian ? UInt32(bigEndian: tag.1) : UInt32(littleEndian: tag.1)
-      compressed = compressed || type == 15  // miCOMPRESSED
-      // A small data element packs its data into the tag itself.
-      offset += type >> 16 != 0 ? 8 : 8 + Int(byteCount)
-      if offset > fileSize {
-        throw MatFileError(
-          path: path,
-          reason: .corrupt(
-            "the file is cut short: it has \(fileSize) bytes, but variable \(element)\(after) runs to byte \(offset)"))
-      }
-    }
-    // Every element takes at least one byte stored; zlib's deflate packs at
-    // most 1032 bytes into one.
-    elementLimit = compressed ? fileSize * 1032 : fileSize
   }
 
   private static func describe(_ v: matvar_t, name: String) -> VariableInfo {
@@ -381,21 +586,30 @@ private final class OpenFile {
   }
 }
 
-private func writeFile(_ variables: [String: Matrix], to temporary: String, reportingAs path: String)
-  throws(MatFileError)
-{
-  guard let handle = Mat_CreateVer(temporary, nil, MAT_FT_MAT5) else {
+/// Why no file can be created at `path` because of its folder (missing, not
+/// a folder, not writable), or nil.
+private func folderProblem(for path: String) -> String? {
+  let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+  var isDirectory: ObjCBool = false
+  if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+    return "the folder \(directory) does not exist"
+  } else if !isDirectory.boolValue {
+    return "\(directory) is not a folder"
+  } else if access(directory, W_OK) != 0 {
+    return "the folder \(directory) is not writable: " + String(cString: strerror(errno))
+  }
+  return nil
+}
+
+private func writeFile(
+  _ variables: [String: Matrix], to temporary: String, reportingAs path: String, header: String?
+) throws(MatFileError) {
+  guard let handle = Mat_CreateVer(temporary, header, MAT_FT_MAT5) else {
     let errors = takeLoggedErrors()
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var why = errors.isEmpty ? "cannot create a file in \(directory)" : errors.joined(separator: "; ")
-    var isDirectory: ObjCBool = false
-    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-      why = "the folder \(directory) does not exist"
-    } else if !isDirectory.boolValue {
-      why = "\(directory) is not a folder"
-    } else if access(directory, W_OK) != 0 {
-      why = "the folder \(directory) is not writable: " + String(cString: strerror(errno))
-    }
+    let why =
+      folderProblem(for: path)
+      ?? (errors.isEmpty ? "cannot create a file in \(directory)" : errors.joined(separator: "; "))
     throw MatFileError(path: path, reason: .writeFailed(why))
   }
   var closed = false

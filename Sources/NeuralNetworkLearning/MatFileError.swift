@@ -29,6 +29,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case corrupt(String)
     /// The target of a write already exists and replacing it was not asked for.
     case fileExists
+    /// The target of a program's write (``MatFile/write(_:to:madeBy:)``)
+    /// already exists and its header does not say the program wrote it.
+    case notMadeBy(program: String)
     /// A variable name that MATLAB and Octave cannot load.
     case invalidVariableName
     /// Writing failed.
@@ -73,6 +76,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
       return "\(subject) is damaged: \(why)"
     case .fileExists:
       return "\(path): already exists; not replaced"
+    case .notMadeBy(let program):
+      return "\(path): already exists and was not written by \(program); not replaced "
+        + "(move it away or choose another file name)"
     case .invalidVariableName:
       return "\(subject): not a valid MATLAB variable name (a letter, then letters, digits or _, at most 63)"
     case .writeFailed(let why):

@@ -21,10 +21,30 @@ public enum OutputDirectory {
       do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
       } catch {
-        throw InputError("\(option) \(path): cannot be created (\(error.localizedDescription))")
+        throw InputError("\(option) \(path): cannot be created (\(creationProblem(path, error)))")
       }
     }
     guard access(path, W_OK) == 0 else { throw InputError("\(option) \(path): is not writable") }
+  }
+
+  /// Why the folder `path` could not be made: the nearest part of it that
+  /// exists is a file, or the system's reason for refusing the first part
+  /// that does not.
+  private static func creationProblem(_ path: String, _ error: any Error) -> String {
+    var existing = URL(fileURLWithPath: path).standardizedFileURL
+    var firstMissing = existing
+    while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+      firstMissing = existing
+      existing = existing.deletingLastPathComponent()
+    }
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: existing.path, isDirectory: &isDirectory)
+    if !isDirectory.boolValue { return "\(existing.path) is a file, not a folder" }
+    if mkdir(firstMissing.path, 0o755) != 0 {
+      return "\(firstMissing.path): \(String(cString: strerror(errno)))"
+    }
+    rmdir(firstMissing.path)
+    return error.localizedDescription
   }
 
   /// Whether standard output is a terminal.

@@ -10,7 +10,8 @@
 /// The result has the shape of `theta`. The error is O(e²) in the third
 /// derivative plus about ε·|J| / e from rounding, so it agrees with an exact
 /// gradient to roughly 9 to 11 significant digits. It calls `J` twice per
-/// element: use it on small networks only.
+/// element: use it on small networks only. Any shape of `theta` is accepted;
+/// a `J` that returns Inf or NaN gives Inf or NaN in those elements.
 public func computeNumericalGradient(_ J: (Matrix) -> Double, _ theta: Matrix) -> Matrix {
   let e = 1e-4
   var numgrad = Matrix.zeros(theta.rows, theta.columns)

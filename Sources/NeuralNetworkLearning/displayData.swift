@@ -25,7 +25,10 @@
 /// (where Octave divides 0 by 0 and draws NaN) is shown as a tile of zeros.
 ///
 /// - Precondition: `X` has at least one row and one column, `exampleWidth`
-///   (if given) is positive and divides the number of columns.
+///   (if given) is positive and divides the number of columns. Otherwise the
+///   program stops with a message naming the shape, e.g. `displayData:
+///   example width 3 does not divide the 7 columns of X`; a program showing
+///   a student's `X` checks it first.
 public func displayData(_ X: Matrix, exampleWidth: Int? = nil) -> Matrix {
   let m = X.rows
   let n = X.columns

@@ -26,6 +26,17 @@ import Foundation
 ///   same as separate lines (`.printLines`), nothing (`.silent`) or a call
 ///   (`.callback`) with the counter and the cost.
 ///
+/// Costs that are infinite or NaN are treated as the original treats them:
+/// every comparison with NaN is false, so the same branches are taken (a NaN
+/// cost can even end a successful line search, and is then recorded in `fX`),
+/// and a fit that comes out NaN or infinite falls back as in the original.
+/// Octave's `min` and `max` pass over a NaN argument; Swift's return their
+/// first argument when the second is NaN, and every call here has the
+/// argument that may be NaN second, so the results agree.
+///
+/// - Precondition: `f` returns a gradient with as many elements as `X`;
+///   otherwise the program stops naming both shapes.
+///
 /// The constants, the order of the steps and the order of the floating-point
 /// operations are the original's, so that from the same start the same points
 /// are visited as in Octave, to rounding. Dot products go through BLAS as in
@@ -81,10 +92,12 @@ public enum FmincgProgress {
 }
 
 /// The course's progress line for counter `i` and cost `f1`, without its
-/// line ending: `Iteration    50 | Cost: 4.794254e-01`.
+/// line ending: `Iteration    50 | Cost: 4.794254e-01`. An infinite or NaN
+/// cost is spelt as Octave's `printf` spells it (` Inf`, `-Inf`, ` NaN`).
 func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   let S = "Iteration "
-  return S + String(format: " %4ld | Cost: %4.6e", i, f1)
+  let nonFinite = f1.isNaN ? " NaN" : f1 < 0 ? "-Inf" : " Inf"
+  return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : nonFinite)
 }
 
 /// ``fmincg(_:_:maxIter:progress:)`` writing its printed output through
@@ -97,6 +110,8 @@ func fmincg(
   write: (String) -> Void
 ) -> (X: Matrix, fX: [Double], i: Int) {
   let length = maxIter
+  // abs(length), without the trap abs(Int.min) would be.
+  let budget = Int(clamping: length.magnitude)
   let RHO = 0.01  // sufficient decrease (Wolfe-Powell)
   let SIG = 0.5  // curvature (Wolfe-Powell)
   let INT = 0.1  // keep new points 10% of the bracket away from its ends
@@ -135,7 +150,7 @@ func fmincg(
   var d1 = -dot(s, s)  // slope along s
   var z1 = red / (1 - d1)  // first step: red / (1 + |s|²)
 
-  while i < abs(length) {
+  while i < budget {
     if !countEvaluations { i += 1 }
 
     let X0 = X  // where this line search starts, to come back to on failure
@@ -148,7 +163,7 @@ func fmincg(
     var f3 = f1  // point 3 starts at point 1
     var d3 = d1
     var z3 = -z1
-    var M = countEvaluations ? min(MAX, -length - i) : MAX
+    var M = countEvaluations ? min(MAX, budget - i) : MAX
     var success = false
     var limit = -1.0
     /// One more point of the line search: X moves z2 further along s, and f2,
@@ -234,7 +249,7 @@ func fmincg(
       X = X0  // back to where the failed line search started
       f1 = f0
       df1 = df0
-      if ls_failed || i > abs(length) {  // a second failure in a row, or out of budget
+      if ls_failed || i > budget {  // a second failure in a row, or out of budget
         break
       }
       swap(&df1, &df2)  // df1 is now the failed search's last gradient (as in the original)

@@ -29,9 +29,16 @@
 /// The passes are those of the internal `FeedforwardNetwork`, shared with
 /// ``nnCostFunctionLinear(_:inputLayerSize:hiddenLayerSize:X:y:lambda:)``.
 ///
-/// - Precondition: `nnParams` has `hiddenLayerSize·(inputLayerSize + 1) +
-///   numLabels·(hiddenLayerSize + 1)` elements, `X` has `inputLayerSize`
-///   columns, and `y` has one label in 1…numLabels per row of `X`.
+/// - Precondition: `nnParams` is a vector of `hiddenLayerSize·(inputLayerSize
+///   + 1) + numLabels·(hiddenLayerSize + 1)` elements, `X` has
+///   `inputLayerSize` columns, and `y` is a vector of one label in
+///   1…numLabels per row of `X`. Otherwise the program stops with a message
+///   naming the shapes (the library's contract; callers such as `ex4` check
+///   their inputs first), e.g. `The unrolled parameters have 10 elements but
+///   the shapes 2×3, 2×3 need 12`, `X has 5 columns but the input layer has
+///   2 units (Theta1 is 2×3)`, `y(2) = 3.0 is not a label in 1…2`. Values are
+///   not checked: NaN or Inf in the inputs gives NaN or Inf in `J` and
+///   `grad`, as in Octave.
 public func nnCostFunction(
   _ nnParams: Matrix, inputLayerSize: Int, hiddenLayerSize: Int, numLabels: Int, X: Matrix, y: Matrix,
   lambda: Double

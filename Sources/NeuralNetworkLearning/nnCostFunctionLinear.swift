@@ -23,9 +23,12 @@
 /// bias columns excluded; so are the passes (the internal
 /// `FeedforwardNetwork`), with tanh for the sigmoid and a linear output.
 ///
-/// - Precondition: `nnParams` has `hiddenLayerSize·(inputLayerSize + 1) +
-///   hiddenLayerSize + 1` elements, `X` has `inputLayerSize` columns, and `y`
-///   has one entry per row of `X`.
+/// - Precondition: `nnParams` is a vector of `hiddenLayerSize·(inputLayerSize
+///   + 1) + hiddenLayerSize + 1` elements, `X` has `inputLayerSize` columns,
+///   and `y` is a vector of one entry per row of `X`. Otherwise the program
+///   stops with a message naming the shapes, e.g. `y must be a vector with
+///   one entry per row of X (4), not a 1×5 matrix`. NaN or Inf in the inputs
+///   gives NaN or Inf in `J` and `grad`, as in Octave.
 public func nnCostFunctionLinear(
   _ nnParams: Matrix, inputLayerSize: Int, hiddenLayerSize: Int, X: Matrix, y: Matrix, lambda: Double
 ) -> (J: Double, grad: Matrix) {

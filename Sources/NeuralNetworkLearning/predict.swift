@@ -7,6 +7,12 @@
 /// ties go to the smaller label. The forward pass is the one
 /// ``nnCostFunction(_:inputLayerSize:hiddenLayerSize:numLabels:X:y:lambda:)``
 /// uses.
+///
+/// - Precondition: `Theta2` has `Theta1.rows + 1` columns and `X` has
+///   `Theta1.columns − 1`. Otherwise the program stops with a message naming
+///   the shapes, e.g. `Theta2 is 2×4 but Theta1 is 2×3: Theta2 needs 3
+///   columns (2 units plus the bias)`. NaN outputs are passed over, as by
+///   Octave's `max`; a row of NaN alone gets label 1, as in Octave.
 public func predict(_ Theta1: Matrix, _ Theta2: Matrix, _ X: Matrix) -> Matrix {
   predict([Theta1, Theta2], X)
 }

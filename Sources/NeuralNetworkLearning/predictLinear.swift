@@ -5,6 +5,12 @@
 /// 1 × (s2 + 1), `X` m × n; the result is m × 1, the network's estimate of
 /// y for each row. The forward pass is the one
 /// ``nnCostFunctionLinear(_:inputLayerSize:hiddenLayerSize:X:y:lambda:)`` uses.
+///
+/// - Precondition: `Theta2` is one row of `Theta1.rows + 1` weights and `X`
+///   has `Theta1.columns − 1` columns. Otherwise the program stops with a
+///   message naming the shapes, e.g. `predictLinear: Theta2 is 2×9 but must
+///   be one row (one linear output)`.
 public func predictLinear(_ Theta1: Matrix, _ Theta2: Matrix, _ X: Matrix) -> Matrix {
-  FeedforwardNetwork(Theta: [Theta1, Theta2], hiddenActivation: .tanh, output: .linear).hypothesis(X)
+  precondition(Theta2.rows == 1, "predictLinear: Theta2 is \(Theta2.shape) but must be one row (one linear output)")
+  return FeedforwardNetwork(Theta: [Theta1, Theta2], hiddenActivation: .tanh, output: .linear).hypothesis(X)
 }

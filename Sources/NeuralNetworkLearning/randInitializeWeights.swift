@@ -7,7 +7,12 @@
 /// multiplies the bias unit. The arithmetic is done in the course's order
 /// (times 2, times 0.12, minus 0.12), so the doubles equal Octave's bit for bit
 /// when `generator` was made with the seed Octave's `rand('twister', seed)` got.
+///
+/// - Precondition: `L_in` and `L_out` are not negative; otherwise the
+///   program stops naming them.
 public func randInitializeWeights(_ L_in: Int, _ L_out: Int, using generator: inout OctaveRandom) -> Matrix {
+  precondition(
+    L_in >= 0 && L_out >= 0, "randInitializeWeights: L_in and L_out must not be negative (got \(L_in) and \(L_out))")
   let epsilon_init = 0.12
   let W: Matrix = generator.rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init
   return W

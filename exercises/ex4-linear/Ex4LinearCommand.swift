@@ -39,11 +39,18 @@ struct Ex4LinearCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Where the plots are written.", valueName: "directory"))
   var outputDir: String = "ex4-linear-output"
 
+  /// The largest magnitude accepted in the data: the raw water levels are
+  /// tens; far larger values overflow the cost and the plots' scales.
+  static let largestValue = 1e100
+
   mutating func validate() throws {
-    guard hiddenLayerSize >= 1 else {
-      throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
+    guard hiddenLayerSize >= 1 && hiddenLayerSize <= 10_000 else {
+      throw ValidationError("--hidden-layer-size must be between 1 and 10000, got \(hiddenLayerSize)")
     }
     guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
+    guard maxIter.magnitude <= 1_000_000 else {
+      throw ValidationError("--max-iter must be between -1000000 and 1000000, got \(maxIter)")
+    }
     guard lambda.isFinite && lambda >= 0 else {
       throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
     }
@@ -103,7 +110,8 @@ struct Ex4LinearCommand: ParsableCommand {
     try writePlots(Theta1: Theta1, Theta2: Theta2, sets: sets, fX: fX, seed: seed)
   }
 
-  /// `X, y`, `Xval, yval`, `Xtest, ytest`, each checked to be m×1 pairs of finite numbers.
+  /// `X, y`, `Xval, yval`, `Xtest, ytest`, each checked to be m×1 pairs of
+  /// finite numbers no larger than ``largestValue``.
   func loadSets(_ path: String) throws -> [(Matrix, Matrix)] {
     let names = [("X", "y"), ("Xval", "yval"), ("Xtest", "ytest")]
     let variables = try MatFile.read(path, variables: names.flatMap { [$0.0, $0.1] })
@@ -115,7 +123,13 @@ struct Ex4LinearCommand: ParsableCommand {
           throw InputError("\(path): variable '\(name)' is \(v.shape); it must be a column (m×1), the raw water levels")
         }
         if let k = v.values.firstIndex(where: { !$0.isFinite }) {
-          throw InputError("\(path): variable '\(name)' has a non-finite value (\(v.values[k])) at row \(k + 1)")
+          throw InputError(
+            "\(path): variable '\(name)' has a non-finite value (\(octaveSpelling(v.values[k]))) at row \(k + 1)")
+        }
+        if let k = v.values.firstIndex(where: { $0.magnitude > Self.largestValue }) {
+          throw InputError(
+            "\(path): variable '\(name)' has the value \(v.values[k]) at row \(k + 1); ex4-linear accepts "
+              + "values up to 1e100 in size (larger ones overflow its cost and its plots' scales)")
         }
       }
       guard X.rows == y.rows else {
@@ -163,4 +177,9 @@ struct Ex4LinearCommand: ParsableCommand {
         terminalRendering(of: small.raster(width: 72, height: 36), maxColumns: 72, colour: TerminalImage.colourEnabled))
     }
   }
+}
+
+/// NaN, Inf and -Inf as Octave prints them.
+private func octaveSpelling(_ value: Double) -> String {
+  value.isNaN ? "NaN" : value.isInfinite ? (value < 0 ? "-Inf" : "Inf") : "\(value)"
 }

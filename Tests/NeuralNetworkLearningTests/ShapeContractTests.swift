@@ -1,0 +1,171 @@
+import Testing
+
+@testable import NeuralNetworkLearning
+
+/// The library's contract for shapes that do not fit: a course function given
+/// sizes that disagree stops the program (a precondition, like Octave's
+/// "nonconformant arguments" error) with a message naming the shapes. The
+/// exercise programs check their inputs before calling, so a student sees a
+/// one-line error from them, never one of these stops.
+///
+/// Each case runs in a child process (Swift Testing's exit tests) and must
+/// end in failure; in a debug build, where Swift prints a precondition's
+/// message, the message is checked too.
+@Suite struct ShapeContractTests {
+  /// Checks that the stop printed every fragment (debug builds only: a
+  /// release build stops without the message).
+  func expectMessage(
+    _ result: ExitTest.Result?, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #if DEBUG
+      let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+      for fragment in fragments {
+        #expect(text.contains(fragment), "'\(fragment)' not in: \(text)", sourceLocation: sourceLocation)
+      }
+    #endif
+  }
+
+  // MARK: nnCostFunction
+
+  @Test func nnCostFunctionWithTooFewParameters() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunction(
+        Matrix.zeros(10, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
+        y: Matrix(column: [1, 2, 1]), lambda: 0)
+    }
+    expectMessage(result, ["The unrolled parameters have 10 elements but the shapes 2×3, 2×3 need 12"])
+  }
+
+  @Test func nnCostFunctionWithParametersThatAreNotAVector() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunction(
+        Matrix.zeros(3, 4), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
+        y: Matrix(column: [1, 2, 1]), lambda: 0)
+    }
+    expectMessage(result, ["nn_params must be a vector (the unrolled weights), not a 3×4 matrix"])
+  }
+
+  @Test func nnCostFunctionWithXOfTheWrongWidth() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunction(
+        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 5),
+        y: Matrix(column: [1, 2, 1]), lambda: 0)
+    }
+    expectMessage(result, ["X has 5 columns but the input layer has 2 units (Theta1 is 2×3)"])
+  }
+
+  @Test func nnCostFunctionWithTooManyLabels() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunction(
+        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
+        y: Matrix(column: [1, 2, 1, 2]), lambda: 0)
+    }
+    expectMessage(result, ["y must be a vector with one entry per row of X (3), not a 4×1 matrix"])
+  }
+
+  @Test func nnCostFunctionWithALabelOutside1ToK() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunction(
+        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
+        y: Matrix(column: [1, 3, 1]), lambda: 0)
+    }
+    expectMessage(result, ["y(2) = 3.0 is not a label in 1…2"])
+  }
+
+  // MARK: nnCostFunctionLinear
+
+  @Test func nnCostFunctionLinearWithXOfTheWrongWidth() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunctionLinear(
+        Matrix.zeros(7, 1), inputLayerSize: 1, hiddenLayerSize: 2, X: Matrix.zeros(4, 3), y: Matrix.zeros(4, 1),
+        lambda: 0)
+    }
+    expectMessage(result, ["X has 3 columns but the input layer has 1 unit (Theta1 is 2×2)"])
+  }
+
+  @Test func nnCostFunctionLinearWithYOfAnotherLength() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = nnCostFunctionLinear(
+        Matrix.zeros(7, 1), inputLayerSize: 1, hiddenLayerSize: 2, X: Matrix.zeros(4, 1), y: Matrix.zeros(1, 5),
+        lambda: 0)
+    }
+    expectMessage(result, ["y must be a vector with one entry per row of X (4), not a 1×5 matrix"])
+  }
+
+  // MARK: predict, predictLinear
+
+  @Test func predictWithWeightsThatDoNotFollowEachOther() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = predict(Matrix.zeros(2, 3), Matrix.zeros(2, 4), Matrix.zeros(3, 2))
+    }
+    expectMessage(result, ["Theta2 is 2×4 but Theta1 is 2×3: Theta2 needs 3 columns (2 units plus the bias)"])
+  }
+
+  @Test func predictWithXOfTheWrongWidth() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = predict(Matrix.zeros(2, 3), Matrix.zeros(2, 3), Matrix.zeros(3, 4))
+    }
+    expectMessage(result, ["X has 4 columns but the input layer has 2 units (Theta1 is 2×3)"])
+  }
+
+  @Test func predictLinearWithMoreThanOneOutput() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = predictLinear(Matrix.zeros(2, 2), Matrix.zeros(2, 3), Matrix.zeros(5, 1))
+    }
+    expectMessage(result, ["predictLinear: Theta2 is 2×3 but must be one row (one linear output)"])
+  }
+
+  // MARK: The others
+
+  @Test func displayDataWithNothingToShowOrAWidthThatDoesNotDivide() async {
+    let empty = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = displayData(Matrix.zeros(0, 4))
+    }
+    expectMessage(empty, ["displayData: X is empty (0×4)"])
+    let ragged = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = displayData(Matrix.zeros(2, 7))
+    }
+    expectMessage(ragged, ["displayData: example width 3 does not divide the 7 columns of X"])
+  }
+
+  @Test func fmincgWithAGradientOfAnotherSize() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = fmincg({ _ in (0, Matrix.zeros(2, 1)) }, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
+    }
+    expectMessage(
+      result,
+      ["fmincg: the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
+  }
+
+  @Test func initialisingWithNegativeSizes() async {
+    let random = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      var generator = OctaveRandom(seed: 1)
+      _ = randInitializeWeights(-1, 3, using: &generator)
+    }
+    expectMessage(random, ["randInitializeWeights: L_in and L_out must not be negative (got -1 and 3)"])
+    let debug = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = debugInitializeWeights(3, -2)
+    }
+    expectMessage(debug, ["debugInitializeWeights: fan_out and fan_in must not be negative (got 3 and -2)"])
+  }
+
+  @Test func matrixProductsAndElementwiseOperationsOfMismatchedShapes() async {
+    let product = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Matrix.zeros(2, 3) * Matrix.zeros(2, 3)
+    }
+    expectMessage(product, ["operator *: nonconformant arguments (op1 is 2×3, op2 is 2×3)"])
+    let sum = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Matrix.zeros(2, 3) + Matrix.zeros(3, 2)
+    }
+    expectMessage(sum, ["operator +: nonconformant arguments (op1 is 2×3, op2 is 3×2)"])
+  }
+
+  /// What takes any shape: the elementwise functions.
+  @Test func sigmoidAndItsGradientTakeAnyShape() {
+    for (rows, columns) in [(0, 0), (1, 1), (3, 1), (1, 4), (2, 5)] {
+      let z = Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { Double($0) - 2 })
+      #expect(sigmoid(z).shape == z.shape)
+      #expect(sigmoidGradient(z).shape == z.shape)
+    }
+  }
+}
