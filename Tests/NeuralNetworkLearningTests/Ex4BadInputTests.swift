@@ -136,8 +136,7 @@ struct Ex4BadInputTests {
     expectCleanRefusal(try ex4(["--data", path]), mentioning: [path, "20 examples", "19 labels"])
   }
 
-  @Test(.disabled("needs ex4 wiring: ex4 must check that X's columns make square images before displayData"))
-  func xWhoseColumnsAreNotAnImage() throws {
+  @Test func xWhoseColumnsAreNotAnImage() throws {
     // 7 columns: displayData cannot lay them out (its precondition stops the program today).
     let path = try file("x7.mat", ["X": Self.X(columns: 7), "y": Self.y()])
     expectCleanRefusal(try ex4(["--data", path]), mentioning: [path, "'X'", "7 columns"])
@@ -197,11 +196,7 @@ struct Ex4BadInputTests {
     expectCleanRefusal(try ex4(["--scale", "0"]), status: 64, mentioning: ["--scale"])
   }
 
-  @Test(
-    .disabled(
-      "needs ex4 wiring: ex4 must bound --hidden-layer-size and --max-iter (today: allocation failure, and a trap in abs(Int.min))"
-    ))
-  func optionsTooLargeToRun() throws {
+  @Test func optionsTooLargeToRun() throws {
     expectCleanRefusal(
       try ex4(["--data", data, "--hidden-layer-size", "2000000000"]), status: 64, mentioning: ["--hidden-layer-size"])
     // Before the fix in fmincg this trapped; now it would run for ages, so ex4 must refuse it.
@@ -228,10 +223,7 @@ struct Ex4BadInputTests {
     #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == before)
   }
 
-  @Test(
-    .disabled("needs ex4 wiring: MatFile.checkCanWrite(to:madeBy:) before loading, MatFile.write(_:to:madeBy:) to save")
-  )
-  func saveIsCheckedBeforeTraining() throws {
+  @Test func saveIsCheckedBeforeTraining() throws {
     let target = dir.file("my-weights.mat")
     try Data("a student's own file".utf8).write(to: URL(fileURLWithPath: target))
     let run = try ex4(["--data", data, "--max-iter", "2", "--save", target])
@@ -243,8 +235,7 @@ struct Ex4BadInputTests {
     #expect(!second.standardOutput.contains("Training Neural Network"), "ex4 trained before refusing --save")
   }
 
-  @Test(.disabled("needs ex4 wiring: MatFile.write(_:to:madeBy: \"ex4\") replaces only a file ex4 wrote"))
-  func saveReplacesAFileEx4WroteBefore() throws {
+  @Test func saveReplacesAFileEx4WroteBefore() throws {
     let target = dir.file("trained.mat")
     let first = try ex4(["--data", data, "--max-iter", "2", "--save", target])
     #expect(first.status == 0, "stderr: \(first.standardError)")

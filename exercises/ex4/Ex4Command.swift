@@ -97,6 +97,13 @@ struct Ex4Course: ParsableCommand {
     if let hiddenLayerSize, hiddenLayerSize < 1 {
       throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
     }
+    // Beyond these the run would not fit in memory or would not end in any useful time.
+    guard (-100_000...100_000).contains(maxIter) else {
+      throw ValidationError("--max-iter must be between -100000 and 100000 (and not 0), got \(maxIter)")
+    }
+    for units in hiddenLayerSizes where units > 10_000 {
+      throw ValidationError("--hidden-layer-size and --hidden-layers allow at most 10000 units a layer, got \(units)")
+    }
     if hiddenLayers != nil && hiddenLayerSize != nil {
       throw ValidationError("give --hidden-layers or --hidden-layer-size, not both")
     }

@@ -45,6 +45,7 @@ struct Ex4Script {
 
   mutating func run() throws {
     try OutputDirectory.prepare(options.outputDir)
+    if let path = options.save { try NetworkWeights.checkCanSave(to: path) }
     if !seedWasGiven {
       print("Random seed: \(seed) (run again with --seed \(seed) to repeat this run)")
     }
@@ -173,6 +174,13 @@ struct Ex4Script {
 
   /// Checks that the digits file at `path` holds an m × n `X` of finite numbers and m labels 1…numLabels in `y`.
   static func validateData(X: Matrix, y: Matrix, path: String, numLabels num_labels: Int) throws {
+    // displayData lays each row out as an image round(√n) pixels wide, so n must fill whole rows of it.
+    let width = Int((Double(X.columns).squareRoot()).rounded())
+    guard width > 0, X.columns % width == 0 else {
+      throw InputError(
+        "\(path): variable 'X' has \(X.columns) columns, which do not make a rectangular image "
+          + "(each row of X is one image, e.g. 400 columns for the course's 20×20 digits)")
+    }
     guard y.columns == 1 else {
       throw InputError("\(path): variable 'y' is \(y.shape); it must be a column of labels (m×1)")
     }

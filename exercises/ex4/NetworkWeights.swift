@@ -4,11 +4,22 @@ import NeuralNetworkLearning
 /// A sigmoid network's weights in a `.mat` file: `Theta1`, `Theta2`, … as
 /// `ex4 --save` writes them and the course's `ex4weights.mat` has them.
 enum NetworkWeights {
-  /// Writes `[Theta1, …, ThetaN]` to `path` under those names; an existing file is not replaced.
+  /// The program name written into the header of the files `ex4 --save` makes.
+  static let program = "ex4"
+
+  /// Writes `[Theta1, …, ThetaN]` to `path` under those names. A file there
+  /// is replaced only if ex4 wrote it (its header says so); anything else,
+  /// such as a student's own file, is left alone and the save fails.
   static func save(_ Thetas: [Matrix], to path: String) throws {
     var variables: [String: Matrix] = [:]
     for (k, Theta) in Thetas.enumerated() { variables["Theta\(k + 1)"] = Theta }
-    try MatFile.write(variables, to: path)
+    try MatFile.write(variables, to: path, madeBy: program)
+  }
+
+  /// The checks of ``save(_:to:)`` without writing, run before training so a
+  /// bad `--save` target is refused before the work, not after it.
+  static func checkCanSave(to path: String) throws {
+    try MatFile.checkCanWrite(to: path, madeBy: program)
   }
 
   /// "Theta1 (25×401) and Theta2 (10×26)", "Theta1 (…), Theta2 (…) and Theta3 (…)".
