@@ -174,7 +174,7 @@ struct FeedforwardNetworkTests {
     // Around the saturation at 1 (exp(−t) near 2⁻⁵³) and at 0 (exp(−t) overflowing), and odd values.
     t += (0..<800).map { 36 + Double($0) / 400 }
     t += (0..<800).map { -711 + Double($0) / 400 }
-    t += [0, -0.0, .infinity, -.infinity, .nan, 1e-310, -1e-310, 709.78, -709.78, 745.2, -745.2]
+    t += [0, -0.0, .infinity, -.infinity, .nan, Double.leastNormalMagnitude / 1024, -Double.leastNormalMagnitude / 1024, 709.78, -709.78, 745.2, -745.2]
     let bias = t.indices.map { $0 % 3 == 0 ? 0 : Double.random(in: -1e-3...1e-3, using: &generator) }
     var out = [Double](repeating: -1, count: t.count)
     nnl_sigmoid(t, bias, &out, t.count)
