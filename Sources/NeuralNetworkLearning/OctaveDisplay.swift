@@ -26,7 +26,7 @@ func octaveDisplay(_ A: Matrix) -> String {
     for j in 1..<(A.columns + 1) {
       let x = A[i, j]
       let shown =
-        x == 0 ? "0" : x.isNaN ? "NaN" : x.isInfinite ? (x > 0 ? "Inf" : "-Inf") : String(format: format, x)
+        x == 0 ? "0" : x.isFinite ? String(format: format, x) : octaveSpelling(x)
       text += "  " + String(repeating: " ", count: max(width - shown.count, 0)) + shown
     }
     text += "\n"
@@ -62,4 +62,11 @@ private func octaveLayout(_ A: Matrix) -> (width: Int, format: String) {
 /// floor(log10(x)) + 1 for x > 0 (2 for 12.5, 0 for 0.3, −2 for 0.004); 0 for 0.
 private func digitsBeforePoint(_ x: Double) -> Int {
   x == 0 ? 0 : Int(floor(log10(x))) + 1
+}
+
+/// A number the way Octave writes the non-finite ones, `NaN`, `Inf` and
+/// `-Inf`; a finite number as Swift prints it (`11.0`, `2.5`). For messages
+/// that quote a student's value.
+public func octaveSpelling(_ value: Double) -> String {
+  value.isNaN ? "NaN" : value.isInfinite ? (value < 0 ? "-Inf" : "Inf") : "\(value)"
 }

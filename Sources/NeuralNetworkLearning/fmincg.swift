@@ -96,8 +96,9 @@ public enum FmincgProgress {
 /// cost is spelt as Octave's `printf` spells it (` Inf`, `-Inf`, ` NaN`).
 func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   let S = "Iteration "
-  let nonFinite = f1.isNaN ? " NaN" : f1 < 0 ? "-Inf" : " Inf"
-  return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : nonFinite)
+  let nonFinite = octaveSpelling(f1)
+  let padded = String(repeating: " ", count: max(4 - nonFinite.count, 0)) + nonFinite  // printf's width 4
+  return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : padded)
 }
 
 /// ``fmincg(_:_:maxIter:progress:)`` writing its printed output through

@@ -178,8 +178,3 @@ struct Ex4LinearCommand: ParsableCommand {
     }
   }
 }
-
-/// NaN, Inf and -Inf as Octave prints them.
-private func octaveSpelling(_ value: Double) -> String {
-  value.isNaN ? "NaN" : value.isInfinite ? (value < 0 ? "-Inf" : "Inf") : "\(value)"
-}

@@ -189,11 +189,12 @@ struct Ex4Script {
     }
     if let k = X.values.firstIndex(where: { !$0.isFinite }) {
       throw InputError(
-        "\(path): variable 'X' has a non-finite value (\(X.values[k])) at (\(k % X.rows + 1), \(k / X.rows + 1))")
+        "\(path): variable 'X' has a non-finite value (\(octaveSpelling(X.values[k]))) at (\(k % X.rows + 1), \(k / X.rows + 1))"
+      )
     }
     if let k = y.values.firstIndex(where: { !($0 >= 1 && $0 <= Double(num_labels) && $0 == $0.rounded()) }) {
       throw InputError(
-        "\(path): variable 'y' has label \(y.values[k]) at row \(k + 1); labels must be whole numbers 1…\(num_labels) (10 stands for the digit 0)"
+        "\(path): variable 'y' has label \(octaveSpelling(y.values[k])) at row \(k + 1); labels must be whole numbers 1…\(num_labels) (10 stands for the digit 0)"
       )
     }
   }
