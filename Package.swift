@@ -1,10 +1,20 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
+// The package, module by module. Dependencies run one way:
+//
+//   OctaveCore ← { MatFiles, Pictures, NeuralNetworkEngine } ← NeuralNetworkLearning
+//              ← DigitPhotos ← ExerciseSupport ← the programs
+//
+// Only the course module (with the core and MatFile it re-exports) and the
+// digit-photo pipeline are products; the engine and the programs' support
+// are reached with `package` access from inside this package only.
 let package = Package(
   name: "NeuralNetworkLearning",
+  platforms: [.macOS(.v15)],
   products: [
     .library(name: "NeuralNetworkLearning", targets: ["NeuralNetworkLearning"]),
+    .library(name: "DigitPhotos", targets: ["DigitPhotos"]),
     .executable(name: "ex4", targets: ["ex4"]),
     .executable(name: "ex4-linear", targets: ["ex4-linear"]),
   ],
@@ -12,35 +22,44 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
-    .systemLibrary(
-      name: "MatIO",
-      pkgConfig: "matio",
-      providers: [.apt(["libmatio-dev"])]
-    ),
-    .systemLibrary(
-      name: "CBLAS",
-      pkgConfig: "openblas",
-      providers: [.apt(["libopenblas-dev"])]
-    ),
-    .systemLibrary(
-      name: "CZlib",
-      pkgConfig: "zlib",
-      providers: [.apt(["zlib1g-dev"])]
-    ),
-    .systemLibrary(
-      name: "CPNG",
-      pkgConfig: "libpng",
-      providers: [.apt(["libpng-dev"])]
-    ),
-    .target(name: "CNeuralNetworkKernels"),
+    // Debian's C libraries.
+    .systemLibrary(name: "MatIO", pkgConfig: "matio", providers: [.apt(["libmatio-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+    // Octave's matrices: Matrix, its subscripts and arithmetic, the one BLAS
+    // product, rand('twister'), Octave's number display.
+    .target(name: "OctaveCore", dependencies: ["CBLAS"]),
+    // .mat files: MatFile, its errors, the v4/v5 layout walkers, libmatio behind them.
+    .target(name: "MatFiles", dependencies: ["OctaveCore", "MatIO", "CZlib"]),
+    // Pictures: PNG and PGM files, terminal pictures, plots.
+    .target(name: "Pictures", dependencies: ["OctaveCore", "CPNG"]),
+    // The speed engine behind the course's functions: no stable API.
+    .target(name: "_NeuralNetworkKernels"),
+    .target(name: "NeuralNetworkEngine", dependencies: ["OctaveCore", "CBLAS", "_NeuralNetworkKernels"]),
+    // The course: one function per file, re-exporting OctaveCore and MatFiles.
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["MatIO", "CBLAS", "CPNG", "CZlib", "CNeuralNetworkKernels"]
+      dependencies: ["OctaveCore", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
     ),
+    // A student's own photos of digits, read, centred and classified.
+    .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
+    // What the programs share: the data folder, output folders, the console,
+    // option groups, the built-in digits, loading and saving weights.
+    .target(
+      name: "ExerciseSupport",
+      dependencies: [
+        "NeuralNetworkLearning", "Pictures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // The programs.
     .executableTarget(
       name: "ex4",
       dependencies: [
-        "NeuralNetworkLearning",
+        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4"
@@ -48,7 +67,7 @@ let package = Package(
     .executableTarget(
       name: "ex4-linear",
       dependencies: [
-        "NeuralNetworkLearning",
+        "NeuralNetworkLearning", "Pictures", "ExerciseSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4-linear"
@@ -56,14 +75,30 @@ let package = Package(
     .executableTarget(
       name: "ex4-bench",
       dependencies: [
-        "NeuralNetworkLearning", "CBLAS",
+        "NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseSupport", "CBLAS",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/ex4-bench"
     ),
+
+    // Tests, a target per module, and the programs' end-to-end tests apart.
+    .target(
+      name: "TestSupport",
+      dependencies: ["NeuralNetworkLearning", "ExerciseSupport"],
+      path: "Tests/TestSupport"
+    ),
+    .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
+    .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "CZlib", "ExerciseSupport", "TestSupport"]),
+    .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
-      name: "NeuralNetworkLearningTests",
-      dependencies: ["NeuralNetworkLearning", "CZlib"]
+      name: "NeuralNetworkEngineTests",
+      dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(name: "NeuralNetworkLearningTests", dependencies: ["NeuralNetworkLearning", "DigitPhotos", "TestSupport"]),
+    .testTarget(
+      name: "DigitPhotosTests", dependencies: ["DigitPhotos", "Pictures", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "ProgramTests",
+      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures", "TestSupport", "ex4", "ex4-linear"]
     ),
   ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
 
 /// Another implementation's time for one cost+gradient evaluation on the
 /// same data, and the cost it computed (to check it did the same thing).

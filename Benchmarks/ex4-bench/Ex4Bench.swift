@@ -1,7 +1,9 @@
 import ArgumentParser
 import CBLAS
 import Foundation
-@_spi(Benchmarks) import NeuralNetworkLearning
+import NeuralNetworkLearning
+import ExerciseSupport
+import NeuralNetworkEngine
 
 /// `swift run -c release ex4-bench`: how fast the exercise's cost function and
 /// training are on this machine, beside Octave and NumPy.
@@ -107,13 +109,14 @@ struct Ex4Bench: ParsableCommand {
     print("   data: \(w.source); \(String(format: "%.1f", 100 * w.density))% of X non-zero")
     let p = w.initialParameters(seed: 1)
     let firstStart = now()
-    _ = w.cost(p, lambda: lambda)
+    let costFunction = w.costFunction(lambda: lambda)
+    _ = costFunction(p)
     let first = now() - firstStart
     let peak = measureDGEMMPeak(order: 1200, repeats: 3)
     let before = residentBytes()
     resetPeakResident()
     let processorStart = processorTime()
-    let t = Summary(times(repeats, warmUp: false) { _ = w.cost(p, lambda: lambda) })
+    let t = Summary(times(repeats, warmUp: false) { _ = costFunction(p) })
     let processorPerEvaluation = (processorTime() - processorStart) / Double(repeats)
     let growth = (peakResidentBytes() ?? 0) - (before ?? 0)
     let gflops = w.flops / t.median / 1e9
@@ -138,7 +141,7 @@ struct Ex4Bench: ParsableCommand {
       let (_, fX, _) = fmincg(
         {
           evaluations += 1
-          return w.cost($0, lambda: lambda)
+          return costFunction($0)
         }, p, maxIter: fmincgIterations, progress: .silent)
       let elapsed = now() - start
       print(
@@ -165,7 +168,7 @@ struct Ex4Bench: ParsableCommand {
       print("   (could not write the data for Octave and NumPy: \(error))\n")
       return
     }
-    let J = w.cost(p, lambda: lambda).J
+    let J = w.costFunction(lambda: lambda)(p).J
     print("== the course shape beside other implementations (same data, same weights, λ = \(lambda))")
     print("   ours:  \(ours.milliseconds)")
     let others = [
@@ -195,7 +198,8 @@ struct Ex4Bench: ParsableCommand {
     for rows in [w.m / 4, w.m / 2, w.m] {
       let part = rows == w.m ? w : w.firstRows(rows)
       let p = part.initialParameters(seed: 1)
-      let t = Summary(times(max(3, largeRepeats)) { _ = part.cost(p, lambda: lambda) })
+      let costFunction = part.costFunction(lambda: lambda)
+      let t = Summary(times(max(3, largeRepeats)) { _ = costFunction(p) })
       print(
         String(
           format: "     m = %6d: %8.2f ms per evaluation, %.3f ms per 1000 examples (%.0f%% of peak)", rows,
@@ -207,8 +211,6 @@ struct Ex4Bench: ParsableCommand {
   /// BLAS's dense products against the sparse loops at several densities,
   /// for a narrow and a wide first hidden layer.
   func sweepDensities() {
-    let saved = NetworkTuning.sparseDensityLimit
-    defer { NetworkTuning.sparseDensityLimit = saved }
     for (m, n, hidden) in [(5000, 400, 25), (8000, 784, 100)] {
       print("== density sweep, random \(m)×\(n) data, \(hidden) hidden units (ms per evaluation, median and minimum)")
       print("   density   BLAS products (min)    sparse loops (min)")
@@ -216,10 +218,9 @@ struct Ex4Bench: ParsableCommand {
         let w = randomWorkload(rows: m, columns: n, hiddenLayerSize: hidden, density: density)
         let p = w.initialParameters(seed: 1)
         var results: [Summary] = []
-        for limit in [-1.0, 1.0] {
-          NetworkTuning.sparseDensityLimit = limit
-          let fresh = w.freshCopy()
-          results.append(Summary(times(10) { _ = fresh.cost(p, lambda: lambda) }))
+        for firstLayer in [FirstLayerProducts.dense, .sparseUpToDensity(1)] {
+          let costFunction = w.costFunction(lambda: lambda, firstLayer: firstLayer)
+          results.append(Summary(times(10) { _ = costFunction(p) }))
         }
         print(
           String(

@@ -1,5 +1,7 @@
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
+import NeuralNetworkEngine
 
 /// One benchmarked problem: inputs, labels and the network's layer sizes.
 struct Workload {
@@ -35,9 +37,11 @@ struct Workload {
       randInitializeWeights(hiddenLayerSize, numLabels, using: &random))
   }
 
-  func cost(_ p: Matrix, lambda: Double) -> (J: Double, grad: Matrix) {
-    nnCostFunction(
-      p, inputLayerSize: n, hiddenLayerSize: hiddenLayerSize, numLabels: numLabels, X: X, y: y, lambda: lambda)
+  /// The course's `costFunction = @(p) nnCostFunction(p, …, X, y, lambda)`
+  /// for this data: an evaluator that keeps its buffers between calls.
+  /// `firstLayer` chooses the engine's first-layer products explicitly.
+  func costFunction(lambda: Double, firstLayer: FirstLayerProducts = .automatic) -> NNCostFunction {
+    NNCostFunction(layerSizes: [n, hiddenLayerSize, numLabels], X: X, y: y, lambda: lambda, firstLayer: firstLayer)
   }
 
   /// The first `rows` examples as a workload of their own.
@@ -46,14 +50,6 @@ struct Workload {
     return Workload(
       name: name, source: source, X: X[rows: selection], y: y[rows: selection], hiddenLayerSize: hiddenLayerSize,
       numLabels: numLabels)
-  }
-
-  /// The same data in a new copy of X, so that the library sees a matrix it
-  /// has not prepared yet (and chooses its products afresh).
-  func freshCopy() -> Workload {
-    Workload(
-      name: name, source: source, X: Matrix(rows: m, columns: n, values: X.values.map { $0 }), y: y,
-      hiddenLayerSize: hiddenLayerSize, numLabels: numLabels)
   }
 }
 

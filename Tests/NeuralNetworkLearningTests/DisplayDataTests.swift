@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// Checks `displayData` against the layout of the course's `displayData.m`.
 @Suite struct DisplayDataTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// The course's training run (400-25-10, λ = 1, MaxIter 50, from
 /// `rand('twister', 1)`) on the 8-bit data, compared with the same run in

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
+import DigitPhotos
 
 /// A small random sigmoid network of the given layer sizes, its data and its cost.
 private struct SmallDeepNetwork {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 @Suite("nnCostFunctionLinear and predictLinear")
 struct NNCostFunctionLinearTests {

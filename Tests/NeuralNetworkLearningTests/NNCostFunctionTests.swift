@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// The course's 400–25–10 network with its trained weights and one of the digit files.
 private struct CourseNetwork {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// Whether two results agree as Octave's and ours must: both NaN, equal
 /// (infinities included), or finite and within `tolerance` of each other.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// The library's contract for shapes that do not fit: a course function given
 /// sizes that disagree stops the program (a precondition, like Octave's

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 @Suite("sigmoid and sigmoidGradient")
 struct SigmoidGradientTests {

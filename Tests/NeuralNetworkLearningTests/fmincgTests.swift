@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// The 6-D extended Rosenbrock function of `fmincg.md`,
 /// f(x) = Σ over odd k of (1 − x_k)² + (10 (x_{k+1} − x_k²))², summed in a

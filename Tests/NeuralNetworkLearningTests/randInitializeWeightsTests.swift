@@ -1,6 +1,7 @@
 import Testing
 
 @testable import NeuralNetworkLearning
+import TestSupport
 
 /// `randInitializeWeights` against Octave's doubles for `rand('twister', 1)`:
 /// the three values of `octave-rand.md` and the whole matrices in

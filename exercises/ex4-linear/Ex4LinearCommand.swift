@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
+import Pictures
 
 /// `swift run ex4-linear`: the lecture notes' bonus, a network with a linear
 /// output trained on exercise 5's water-level data.

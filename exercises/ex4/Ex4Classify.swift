@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
+import Pictures
+import DigitPhotos
 
 /// `ex4 classify IMAGE…`: the lecture notes' bonus, "How to classify your own
 /// images of digits", with a network trained in ex4.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
 
 /// `swift run ex4`: the course's Exercise 4 script (the default subcommand),
 /// and `ex4 classify` for a student's own pictures of digits.

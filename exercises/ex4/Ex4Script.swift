@@ -1,5 +1,7 @@
 import Foundation
 import NeuralNetworkLearning
+import ExerciseSupport
+import Pictures
 
 /// The course's `ex4.m`, part by part, with its wording and number formats.
 struct Ex4Script {

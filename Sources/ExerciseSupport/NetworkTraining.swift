@@ -1,0 +1,32 @@
+import Foundation
+import NeuralNetworkLearning
+
+/// Training a sigmoid network on digits with fmincg, through the course's
+/// cost function for any number of hidden layers (``NNCostFunction``).
+package struct NetworkTraining {
+  /// Units per layer, input to output, e.g. `[400, 25, 10]`.
+  package let layerSizes: [Int]
+  package let costFunction: NNCostFunction
+
+  package init(layerSizes: [Int], X: Matrix, y: Matrix, lambda: Double) {
+    self.layerSizes = layerSizes
+    costFunction = NNCostFunction(layerSizes: layerSizes, X: X, y: y, lambda: lambda)
+  }
+
+  /// The cost and gradient at the unrolled weights `nnParams`.
+  package func cost(_ nnParams: Matrix) -> (J: Double, grad: Matrix) {
+    costFunction(nnParams)
+  }
+
+  /// fmincg from `initial` (unrolled): the trained `[Theta1, …]`, the cost
+  /// after each iteration, and the seconds taken.
+  package func run(from initial: Matrix, maxIter: Int, progress: FmincgProgress) -> (
+    Thetas: [Matrix], costs: [Double], seconds: Double
+  ) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (nnParams, fX, _) = fmincg(costFunction.callAsFunction, initial, maxIter: maxIter, progress: progress)
+    let elapsed = seconds(clock.now - start)
+    return (roll(nnParams, into: weightShapes(layerSizes)), fX, elapsed)
+  }
+}

@@ -1,0 +1,58 @@
+import NeuralNetworkLearning
+import Foundation
+
+/// A problem with a student's input to one of the exercise programs: printed
+/// as one line, and the program exits with a non-zero status.
+package struct InputError: Error, CustomStringConvertible, Sendable {
+  package let description: String
+  package init(_ description: String) { self.description = description }
+}
+
+/// The folder an exercise program writes its pictures into.
+package enum OutputDirectory {
+  /// Makes sure `path` is a writable directory, creating it (and its parents)
+  /// when missing. Nothing already in it is touched.
+  ///
+  /// - Throws: ``InputError`` naming the option and the reason.
+  package static func prepare(_ path: String, option: String = "--output-dir") throws(InputError) {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw InputError("\(option) \(path): exists and is not a directory") }
+    } else {
+      do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+      } catch {
+        throw InputError("\(option) \(path): cannot be created (\(creationProblem(path, error)))")
+      }
+    }
+    guard access(path, W_OK) == 0 else { throw InputError("\(option) \(path): is not writable") }
+  }
+
+  /// Why the folder `path` could not be made: the nearest part of it that
+  /// exists is a file, or the system's reason for refusing the first part
+  /// that does not.
+  private static func creationProblem(_ path: String, _ error: any Error) -> String {
+    var existing = URL(fileURLWithPath: path).standardizedFileURL
+    var firstMissing = existing
+    while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+      firstMissing = existing
+      existing = existing.deletingLastPathComponent()
+    }
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: existing.path, isDirectory: &isDirectory)
+    if !isDirectory.boolValue { return "\(existing.path) is a file, not a folder" }
+    if mkdir(firstMissing.path, 0o755) != 0 {
+      return "\(firstMissing.path): \(String(cString: strerror(errno)))"
+    }
+    rmdir(firstMissing.path)
+    return error.localizedDescription
+  }
+
+  /// Whether standard output is a terminal.
+  package static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+}
+
+/// Seconds elapsed on a `ContinuousClock` duration, as a `Double`.
+package func seconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}

@@ -1,0 +1,643 @@
+import OctaveCore
+import Foundation
+internal import MatIO
+import Synchronization
+
+/// Reading and writing MATLAB/Octave `.mat` files through libmatio, with
+/// every C pointer kept inside.
+///
+/// Reads accept MATLAB v4, v5/v6, v7 (compressed) and, when libmatio has
+/// HDF5, v7.3 files. Every 2-D real numeric variable comes back as a
+/// ``Matrix`` of `Double`, integer, `single` and logical classes converted
+/// exactly the way Octave's `double()` converts them.
+///
+/// Writes produce compressed MATLAB 5 files (what Octave's
+/// `save -mat7-binary` writes) that Octave's `load` reads back with
+/// identical values.
+///
+/// A read either returns exactly the stored data or throws: it never crashes,
+/// hangs, or asks for more memory than the file's contents can account for.
+/// libmatio 1.5.23 trusts what a file says about itself, so a MATLAB 5 file
+/// is first walked element by element and every compressed element inflated
+/// and checked (``MAT5Layout``: lengths, zlib checksums, dimensions against
+/// data lengths, cells and structs), and a v4 file's headers likewise
+/// (``MAT4Layout``), before libmatio reads it; libmatio's listing must then
+/// agree with that walk, and what it returns with the variable's own header.
+/// What no check can see is an altered value in an uncompressed (v6, v4)
+/// file, which has no checksum.
+///
+/// libmatio is not thread-safe and reports many problems only through its log
+/// handler, so every call here is serialised and a log handler is installed
+/// that records errors: any error-level message during a read fails that read
+/// (instead of aborting the process or returning zeros).
+public enum MatFile {
+  /// Every 2-D real numeric, non-empty variable in the file, by name.
+  /// Variables of other kinds (cell, struct, char, sparse, complex, N-D,
+  /// empty) are left out; ask for them by name with
+  /// ``read(_:variables:)`` to learn why.
+  ///
+  /// - Throws: ``MatFileError`` when the file is missing, unreadable, not a
+  ///   MAT file, or damaged anywhere, including in a variable that would have
+  ///   been left out.
+  public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
+    try withLibmatio { () throws(MatFileError) in
+      let file = try OpenFile(path: path)
+      let infos = try file.variableInfos()
+      var result: [String: Matrix] = [:]
+      for info in infos {
+        if case .corrupt = info.problem {
+          throw MatFileError(path: path, variable: info.name, reason: info.problem!)
+        }
+        if info.problem == nil {
+          result[info.name] = try file.readMatrix(info)
+        }
+      }
+      try file.checkUnchanged()
+      return result
+    }
+  }
+
+  /// The named variables, each a 2-D real numeric, non-empty matrix.
+  ///
+  /// - Throws: ``MatFileError`` naming the file and the first variable that
+  ///   is absent, not numeric, complex, not 2-D, empty or damaged.
+  public static func read(_ path: String, variables names: [String]) throws(MatFileError) -> [String: Matrix] {
+    try withLibmatio { () throws(MatFileError) in
+      let file = try OpenFile(path: path)
+      let infos = try file.variableInfos()
+      var result: [String: Matrix] = [:]
+      for name in names {
+        guard let info = infos.first(where: { $0.name == name }) else {
+          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: infos.map(\.name)))
+        }
+        if let problem = info.problem {
+          throw MatFileError(path: path, variable: name, reason: problem)
+        }
+        result[name] = try file.readMatrix(info)
+      }
+      try file.checkUnchanged()
+      return result
+    }
+  }
+
+  /// One named variable; see ``read(_:variables:)``.
+  public static func read(_ path: String, variable name: String) throws(MatFileError) -> Matrix {
+    try read(path, variables: [name])[name]!
+  }
+
+  /// Writes the variables to a compressed MATLAB 5 file at `path`.
+  ///
+  /// The file is written beside its target under a temporary name and then
+  /// put in place in one step, so a failed write leaves nothing half-written.
+  /// An existing file is never replaced unless `overwrite` is `true`.
+  ///
+  /// `header` replaces the descriptive text at the start of the file
+  /// (libmatio's default names libmatio and the date); ``header(of:)`` reads
+  /// it back. MATLAB and Octave expect it to start with
+  /// `MATLAB 5.0 MAT-file`.
+  ///
+  /// - Precondition: `header` is at most 115 ASCII characters.
+  /// - Throws: ``MatFileError`` with ``MatFileError/Reason/fileExists`` when
+  ///   the target exists, or naming the variable that could not be written.
+  public static func write(
+    _ variables: [String: Matrix], to path: String, overwrite: Bool = false, header: String? = nil
+  ) throws(MatFileError) {
+    if let header {
+      precondition(
+        header.utf8.count <= 115 && header.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F },
+        "MatFile.write: a header is at most 115 printable ASCII characters, got \(header.debugDescription)")
+    }
+    for name in variables.keys where !isValidVariableName(name) {
+      throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
+    }
+    if !overwrite && FileManager.default.fileExists(atPath: path) {
+      throw MatFileError(path: path, reason: .fileExists)
+    }
+    try withLibmatio { () throws(MatFileError) in
+      let temporary = FilePlacement.temporaryPath(besides: path)
+      defer { unlink(temporary) }
+      try writeFile(variables, to: temporary, reportingAs: path, header: header)
+      if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
+        throw MatFileError(
+          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code)))
+        )
+      }
+    }
+  }
+
+  /// The descriptive text at the start of a MATLAB 5 or 7.3 file's header,
+  /// without trailing blanks: for example
+  /// `MATLAB 5.0 MAT-file, written by Octave 7.3.0, 2025-11-22 06:26:22 UTC`.
+  /// Nil for a file without such a header (a MATLAB v4 file, or not a MAT
+  /// file at all).
+  ///
+  /// - Throws: ``MatFileError`` when the file is missing or unreadable.
+  public static func header(of path: String) throws(MatFileError) -> String? {
+    MAT5Layout.headerText(of: try readWholeFile(path, limit: 128).bytes)
+  }
+
+  /// The header ``write(_:to:madeBy:)`` writes for `program`, ending in the
+  /// time of writing.
+  static func header(madeBy program: String, at date: Date = Date()) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+    return "\(madeByMark(program)), \(formatter.string(from: date))"
+  }
+
+  /// The words by which a header says `program` wrote the file.
+  static func madeByMark(_ program: String) -> String {
+    "MATLAB 5.0 MAT-file, written by \(program) (NeuralNetworkLearning)"
+  }
+
+  /// Whether the file at `path` has a header saying `program` wrote it.
+  static func isMade(by program: String, _ path: String) -> Bool {
+    guard let header = try? header(of: path) else { return false }
+    return header.hasPrefix(madeByMark(program) + ",")
+  }
+
+  /// Writes the variables for `program` (an exercise's `--save`): the header
+  /// says that `program` wrote the file, and an existing file is replaced
+  /// only if its header says the same, that is, only a file the program
+  /// itself wrote earlier. Anything else at `path` (a student's own file,
+  /// a course file, a folder) is left alone.
+  ///
+  /// - Precondition: `program` is at most 32 ASCII letters, digits, `-` or `_`.
+  /// - Throws: ``MatFileError`` with ``MatFileError/Reason/notMadeBy(program:)``
+  ///   when something else is at `path`, or as ``write(_:to:overwrite:header:)``.
+  public static func write(_ variables: [String: Matrix], to path: String, madeBy program: String)
+    throws(MatFileError)
+  {
+    try checkCanWrite(to: path, madeBy: program)
+    try write(
+      variables, to: path, overwrite: FileManager.default.fileExists(atPath: path),
+      header: header(madeBy: program))
+  }
+
+  /// The checks of ``write(_:to:madeBy:)`` without writing anything, for a
+  /// program to run before a long computation whose result goes to `path`:
+  /// the folder exists and is writable, and `path` is either free or a file
+  /// `program` wrote.
+  ///
+  /// - Throws: ``MatFileError`` with ``MatFileError/Reason/notMadeBy(program:)``
+  ///   or ``MatFileError/Reason/writeFailed(_:)`` saying what is wrong.
+  public static func checkCanWrite(to path: String, madeBy program: String) throws(MatFileError) {
+    precondition(
+      (1...32).contains(program.utf8.count)
+        && program.unicodeScalars.allSatisfy {
+          $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_".unicodeScalars.contains($0))
+        },
+      "MatFile: a program name is 1 to 32 ASCII letters, digits, - or _, got \(program.debugDescription)")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      if isDirectory.boolValue {
+        throw MatFileError(path: path, reason: .writeFailed("it is a folder"))
+      }
+      guard isMade(by: program, path) else {
+        throw MatFileError(path: path, reason: .notMadeBy(program: program))
+      }
+    }
+    if let why = folderProblem(for: path) {
+      throw MatFileError(path: path, reason: .writeFailed(why))
+    }
+  }
+
+  /// Whether Octave and MATLAB accept `name` as a variable name.
+  static func isValidVariableName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 63 else { return false }
+    func isASCIILetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+    return isASCIILetter(first)
+      && name.unicodeScalars.allSatisfy { isASCIILetter($0) || ("0"..."9").contains($0) || $0 == "_" }
+  }
+}
+
+// MARK: - libmatio plumbing
+
+/// Serialises all libmatio calls (the library keeps global state).
+private let libmatioLock = Mutex<Bool>(false)
+
+/// Error-level messages libmatio logged since the last ``takeLoggedErrors()``.
+private let loggedErrors = Mutex<[String]>([])
+
+/// libmatio's log handler: keeps error and critical messages for the read in
+/// progress, drops the rest. libmatio's own default handler would abort the
+/// process on an error-level message.
+private func recordLibmatioMessage(_ level: Int32, _ message: UnsafeMutablePointer<CChar>?) {
+  guard level & (MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL) != 0 else { return }
+  let text = message.map { String(cString: $0) } ?? "unknown libmatio error"
+  loggedErrors.withLock { $0.append(text) }
+}
+
+private func takeLoggedErrors() -> [String] {
+  loggedErrors.withLock { errors in
+    defer { errors.removeAll() }
+    return errors
+  }
+}
+
+/// Runs `body` holding the libmatio lock, with the log handler installed.
+private func withLibmatio<T>(_ body: () throws(MatFileError) -> T) throws(MatFileError) -> T {
+  try libmatioLock.withLock { (installed: inout Bool) throws(MatFileError) -> T in
+    if !installed {
+      _ = Mat_LogInitFunc("NeuralNetworkLearning", recordLibmatioMessage)
+      installed = true
+    }
+    _ = takeLoggedErrors()
+    return try body()
+  }
+}
+
+/// What identifies a file's contents: device, inode, size and modification
+/// time. A file replaced or written to changes at least one of them.
+struct FileIdentity: Equatable {
+  var device: UInt64
+  var inode: UInt64
+  var size: Int64
+  var modified: timespec
+
+  init(_ status: stat) {
+    device = UInt64(status.st_dev)
+    inode = UInt64(status.st_ino)
+    size = Int64(status.st_size)
+    modified = status.st_mtim
+  }
+
+  static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+    a.device == b.device && a.inode == b.inode && a.size == b.size
+      && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+  }
+}
+
+/// The bytes of the file at `path` (at most `limit` of them) and its
+/// identity, or the error a read gives for a missing, unreadable or
+/// directory path.
+private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileError) -> (
+  bytes: [UInt8], identity: FileIdentity
+) {
+  func failure(_ code: Int32) -> MatFileError {
+    MatFileError(path: path, reason: code == ENOENT ? .fileNotFound : .unreadable(String(cString: strerror(code))))
+  }
+  var status = stat()
+  if stat(path, &status) != 0 { throw failure(errno) }
+  if (status.st_mode & S_IFMT) == S_IFDIR {
+    throw MatFileError(path: path, reason: .unreadable("it is a directory"))
+  }
+  let descriptor = open(path, O_RDONLY)
+  if descriptor < 0 { throw failure(errno) }
+  defer { close(descriptor) }
+  if fstat(descriptor, &status) != 0 { throw failure(errno) }
+  let size = min(Int(status.st_size), limit)
+  var readError: Int32 = 0
+  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+    while initialized < size {
+      let got = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+      if got < 0 && errno == EINTR { continue }
+      if got < 0 { readError = errno }
+      if got <= 0 { break }
+      initialized += got
+    }
+  }
+  if readError != 0 { throw failure(readError) }
+  let filled = bytes.count
+  guard filled == size else {
+    throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
+  }
+  return (bytes, FileIdentity(status))
+}
+
+/// The variables a file's own bytes describe, checked before libmatio read
+/// it (``MAT5Layout``, ``MAT4Layout``).
+struct CheckedLayout {
+  var variables: [MAT5Layout.Variable]
+  /// The format libmatio must read the file as.
+  var format: mat_ft
+}
+
+/// What the file's directory says about one variable, and whether it can be
+/// read as a matrix.
+private struct VariableInfo {
+  var name: String
+  var classType: matio_classes
+  var dimensions: [Int]
+  var isComplex: Bool
+  /// Why it cannot be read as a real 2-D non-empty matrix, or nil if it can.
+  var problem: MatFileError.Reason?
+}
+
+private let numericClasses: Set<UInt32> = [
+  MAT_C_DOUBLE.rawValue, MAT_C_SINGLE.rawValue,
+  MAT_C_INT8.rawValue, MAT_C_UINT8.rawValue, MAT_C_INT16.rawValue, MAT_C_UINT16.rawValue,
+  MAT_C_INT32.rawValue, MAT_C_UINT32.rawValue, MAT_C_INT64.rawValue, MAT_C_UINT64.rawValue,
+]
+
+private func className(_ c: matio_classes) -> String {
+  switch c {
+  case MAT_C_EMPTY: "empty"
+  case MAT_C_CELL: "cell"
+  case MAT_C_STRUCT: "struct"
+  case MAT_C_OBJECT: "object"
+  case MAT_C_CHAR: "char"
+  case MAT_C_SPARSE: "sparse"
+  case MAT_C_DOUBLE: "double"
+  case MAT_C_SINGLE: "single"
+  case MAT_C_INT8: "int8"
+  case MAT_C_UINT8: "uint8"
+  case MAT_C_INT16: "int16"
+  case MAT_C_UINT16: "uint16"
+  case MAT_C_INT32: "int32"
+  case MAT_C_UINT32: "uint32"
+  case MAT_C_INT64: "int64"
+  case MAT_C_UINT64: "uint64"
+  case MAT_C_FUNCTION: "function"
+  case MAT_C_OPAQUE: "opaque"
+  default: "unknown class \(c.rawValue)"
+  }
+}
+
+/// An open MAT file; closed when this goes away.
+private final class OpenFile {
+  let path: String
+  let handle: OpaquePointer
+  /// The file's size in bytes.
+  let fileSize: Int
+  /// What identifies the file's contents when it was opened, to notice a
+  /// file that changes while it is read.
+  let identity: FileIdentity
+  /// The variables of a MATLAB 5 or v4 file, checked before libmatio saw
+  /// it; nil for a v7.3 (HDF5) file.
+  let layout: CheckedLayout?
+  /// The most elements one variable can have in a MATLAB v4 file, from its
+  /// size. libmatio allocates a variable's full size before reading its data,
+  /// so a damaged size field would otherwise ask for gigabytes, and the system
+  /// may kill the process for it. (MATLAB 5 files have each variable's data
+  /// length checked against its dimensions in ``layout``.)
+  private(set) var elementLimit = Int.max
+
+  init(path: String) throws(MatFileError) {
+    self.path = path
+    let (bytes, identity) = try readWholeFile(path)
+    self.identity = identity
+    self.fileSize = bytes.count
+    // libmatio opens an empty file as a MATLAB v4 file with no variables
+    // (v4 files have no header), so `read` would return nothing instead of
+    // failing. Octave's `load` refuses it, and so do we.
+    if bytes.isEmpty {
+      throw MatFileError(path: path, reason: .notAMATFile)
+    }
+    let kind = MAT5Layout.kind(of: bytes)
+    switch kind {
+    case .mat5(let bigEndian):
+      do {
+        layout = CheckedLayout(
+          variables: try MAT5Layout(checking: bytes, bigEndian: bigEndian).variables, format: MAT_FT_MAT5)
+      } catch {
+        throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
+      }
+    case .damagedHeader:
+      throw MatFileError(
+        path: path,
+        reason: .corrupt(
+          bytes.count < 128
+            ? "the file is cut short: it ends inside its 128-byte header"
+            : "its header's version or byte-order mark (bytes 125 to 128) is damaged"))
+    case .other:
+      // Only a MATLAB v4 file is left, and libmatio trusts its headers too.
+      let variables: [MAT5Layout.Variable]?
+      do {
+        variables = try MAT4Layout.variables(checking: bytes)
+      } catch {
+        throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
+      }
+      guard let variables else { throw MatFileError(path: path, reason: .notAMATFile) }
+      layout = CheckedLayout(variables: variables, format: MAT_FT_MAT4)
+    case .mat73:
+      layout = nil
+    }
+    guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
+      _ = takeLoggedErrors()
+      throw MatFileError(path: path, reason: .notAMATFile)
+    }
+    self.handle = handle
+    // Whatever the header says, libmatio must read the file as that format:
+    // a MATLAB 5 file that libmatio took for another format, or the other
+    // way round, would otherwise be read unchecked.
+    if Mat_GetVersion(handle) != (layout?.format ?? MAT_FT_MAT73) {
+      throw MatFileError(
+        path: path, reason: .corrupt("libmatio does not read it as the format its header gives"))
+    }
+    if Mat_GetVersion(handle) == MAT_FT_MAT4 { elementLimit = fileSize }
+  }
+
+  deinit { Mat_Close(handle) }
+
+  /// Throws if libmatio logged an error since the last check.
+  func checkLog(_ variable: String?) throws(MatFileError) {
+    let errors = takeLoggedErrors()
+    if !errors.isEmpty {
+      throw MatFileError(
+        path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
+    }
+  }
+
+  /// The name, class and size of every variable, without their data.
+  ///
+  /// For a MATLAB 5 or v4 file, libmatio's listing must agree with
+  /// ``layout`` (the same variables in the same order, with the same classes
+  /// and sizes), and a variable whose data the layout found damaged gets that
+  /// damage as its problem.
+  func variableInfos() throws(MatFileError) -> [VariableInfo] {
+    _ = Mat_Rewind(handle)
+    var infos: [VariableInfo] = []
+    while let variable = Mat_VarReadNextInfo(handle) {
+      defer { Mat_VarFree(variable) }
+      let name = variable.pointee.name.map { String(cString: $0) } ?? ""
+      try checkLog(name.isEmpty ? nil : name)
+      infos.append(Self.describe(variable.pointee, name: name))
+    }
+    try checkLog(nil)
+    guard let layout else { return infos }
+    // MATLAB 5: every variable of classes 1…15 (libmatio may pass over
+    // function handles and objects), with its class and size. v4: every
+    // variable by name, numeric ones with their size (libmatio gives a v4
+    // matrix the class of its stored precision).
+    let isMAT5 = layout.format == MAT_FT_MAT5
+    func summary(_ name: String, _ classCode: Int, _ dimensions: [Int]) -> String {
+      let size = dimensions.map(String.init).joined(separator: "×")
+      return isMAT5
+        ? "\(name) (class \(classCode), \(size))" : (6...15).contains(classCode) ? "\(name) (\(size))" : name
+    }
+    let listed = infos.filter { !isMAT5 || (1...15).contains(Int($0.classType.rawValue)) }
+      .map { summary($0.name, Int($0.classType.rawValue), $0.dimensions) }
+    let stored = layout.variables.filter { !isMAT5 || (1...15).contains($0.classCode) }
+      .map { summary($0.name, $0.classCode, $0.dimensions) }
+    guard listed == stored else {
+      throw MatFileError(
+        path: path,
+        reason: .corrupt(
+          "libmatio lists its variables as \(listed.joined(separator: ", ")) but the file holds "
+            + stored.joined(separator: ", ")))
+    }
+    // Damage found in the layout, whether or not libmatio lists the variable.
+    for variable in layout.variables {
+      guard let damage = variable.damage else { continue }
+      if let k = infos.firstIndex(where: { $0.name == variable.name }) {
+        infos[k].problem = .corrupt(damage)
+      } else {
+        infos.append(
+          VariableInfo(
+            name: variable.name, classType: matio_classes(UInt32(variable.classCode)),
+            dimensions: variable.dimensions, isComplex: variable.isComplex, problem: .corrupt(damage)))
+      }
+    }
+    return infos
+  }
+
+  /// Throws if the file was replaced or changed since it was opened.
+  func checkUnchanged() throws(MatFileError) {
+    var status = stat()
+    guard stat(path, &status) == 0, FileIdentity(status) == identity else {
+      throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
+    }
+  }
+
+  private static func describe(_ v: matvar_t, name: String) -> VariableInfo {
+    let rank = Int(v.rank)
+    var dimensions: [Int] = []
+    if let dims = v.dims, rank > 0 {
+      dimensions = (0..<rank).map { Int(dims[$0]) }
+    }
+    var info = VariableInfo(
+      name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0, problem: nil)
+    if !numericClasses.contains(v.class_type.rawValue) {
+      info.problem = .notNumeric(className: className(v.class_type))
+    } else if v.isComplex != 0 {
+      info.problem = .complex
+    } else if dimensions.count != 2 {
+      info.problem = .notTwoDimensional(dimensions: dimensions)
+    } else if dimensions[0] == 0 || dimensions[1] == 0 {
+      info.problem = .empty(rows: dimensions[0], columns: dimensions[1])
+    }
+    return info
+  }
+
+  /// Reads the data of a variable `info` already found readable, checking that
+  /// what libmatio returns agrees with the header before copying it.
+  func readMatrix(_ info: VariableInfo) throws(MatFileError) -> Matrix {
+    func corrupt(_ why: String) -> MatFileError {
+      MatFileError(path: path, variable: info.name, reason: .corrupt(why))
+    }
+    let rows = info.dimensions[0]
+    let columns = info.dimensions[1]
+    let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+    guard !overflow, count <= elementLimit else {
+      throw corrupt("its size \(rows)×\(columns) is more than a file of \(fileSize) bytes can hold")
+    }
+    guard let variable = Mat_VarRead(handle, info.name) else {
+      try checkLog(info.name)
+      throw corrupt("libmatio could not read its data")
+    }
+    defer { Mat_VarFree(variable) }
+    try checkLog(info.name)
+    let v = variable.pointee
+    let read = Self.describe(v, name: info.name)
+    guard read.classType == info.classType, read.dimensions == info.dimensions, read.problem == nil else {
+      throw corrupt("its header changed between listing and reading")
+    }
+    guard let data = v.data else { throw corrupt("libmatio returned no data") }
+    guard let elementSize = Self.elementSize(of: v.data_type), Int(v.data_size) == elementSize else {
+      throw corrupt("libmatio returned data of type \(v.data_type.rawValue), element size \(v.data_size)")
+    }
+    guard v.nbytes == count * elementSize else {
+      throw corrupt("it holds \(v.nbytes) bytes of data where \(rows)×\(columns) needs \(count * elementSize)")
+    }
+    return Matrix(rows: rows, columns: columns, values: Self.doubles(from: data, type: v.data_type, count: count))
+  }
+
+  private static func elementSize(of type: matio_types) -> Int? {
+    switch type {
+    case MAT_T_DOUBLE, MAT_T_INT64, MAT_T_UINT64: 8
+    case MAT_T_SINGLE, MAT_T_INT32, MAT_T_UINT32: 4
+    case MAT_T_INT16, MAT_T_UINT16: 2
+    case MAT_T_INT8, MAT_T_UINT8: 1
+    default: nil
+    }
+  }
+
+  /// Octave's `double()`: every integer and single value is exactly
+  /// representable except 64-bit integers beyond 2^53, which round to nearest.
+  private static func doubles(from data: UnsafeMutableRawPointer, type: matio_types, count: Int) -> [Double] {
+    func convert<T>(_: T.Type, _ toDouble: (T) -> Double) -> [Double] {
+      let typed = UnsafeBufferPointer(start: data.assumingMemoryBound(to: T.self), count: count)
+      return typed.map(toDouble)
+    }
+    switch type {
+    case MAT_T_DOUBLE: return Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: Double.self), count: count))
+    case MAT_T_SINGLE: return convert(Float.self) { Double($0) }
+    case MAT_T_INT8: return convert(Int8.self) { Double($0) }
+    case MAT_T_UINT8: return convert(UInt8.self) { Double($0) }
+    case MAT_T_INT16: return convert(Int16.self) { Double($0) }
+    case MAT_T_UINT16: return convert(UInt16.self) { Double($0) }
+    case MAT_T_INT32: return convert(Int32.self) { Double($0) }
+    case MAT_T_UINT32: return convert(UInt32.self) { Double($0) }
+    case MAT_T_INT64: return convert(Int64.self) { Double($0) }
+    case MAT_T_UINT64: return convert(UInt64.self) { Double($0) }
+    default: preconditionFailure("unreachable: element type checked before conversion")
+    }
+  }
+}
+
+/// Why no file can be created at `path` because of its folder (missing, not
+/// a folder, not writable), or nil.
+private func folderProblem(for path: String) -> String? {
+  let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+  var isDirectory: ObjCBool = false
+  if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+    return "the folder \(directory) does not exist"
+  } else if !isDirectory.boolValue {
+    return "\(directory) is not a folder"
+  } else if access(directory, W_OK) != 0 {
+    return "the folder \(directory) is not writable: " + String(cString: strerror(errno))
+  }
+  return nil
+}
+
+private func writeFile(
+  _ variables: [String: Matrix], to temporary: String, reportingAs path: String, header: String?
+) throws(MatFileError) {
+  guard let handle = Mat_CreateVer(temporary, header, MAT_FT_MAT5) else {
+    let errors = takeLoggedErrors()
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let why =
+      folderProblem(for: path)
+      ?? (errors.isEmpty ? "cannot create a file in \(directory)" : errors.joined(separator: "; "))
+    throw MatFileError(path: path, reason: .writeFailed(why))
+  }
+  var closed = false
+  defer { if !closed { Mat_Close(handle) } }
+  for name in variables.keys.sorted() {
+    let matrix = variables[name]!
+    var dims: [Int] = [matrix.rows, matrix.columns]
+    var values = matrix.values
+    let status: Int32 = values.withUnsafeMutableBufferPointer { buffer in
+      dims.withUnsafeMutableBufferPointer { dimsBuffer in
+        guard
+          let variable = Mat_VarCreate(
+            name, MAT_C_DOUBLE, MAT_T_DOUBLE, 2, dimsBuffer.baseAddress, buffer.baseAddress,
+            Int32(MAT_F_DONT_COPY_DATA.rawValue))
+        else { return -1 }
+        defer { Mat_VarFree(variable) }
+        return Mat_VarWrite(handle, variable, MAT_COMPRESSION_ZLIB)
+      }
+    }
+    let errors = takeLoggedErrors()
+    if status != 0 || !errors.isEmpty {
+      let why = errors.isEmpty ? "libmatio could not write it" : errors.joined(separator: "; ")
+      throw MatFileError(path: path, variable: name, reason: .writeFailed(why))
+    }
+  }
+  closed = true
+  if Mat_Close(handle) != 0 {
+    throw MatFileError(path: path, reason: .writeFailed("closing the file failed (disk full?)"))
+  }
+}

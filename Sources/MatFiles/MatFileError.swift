@@ -1,0 +1,89 @@
+import OctaveCore
+/// What went wrong reading or writing a `.mat` file, naming the file, the
+/// variable (when there is one) and the problem.
+///
+/// Its ``description`` is one line meant for a student, e.g.
+/// `ex4weights.mat: variable 'Theta3' is absent (the file has Theta1, Theta2)`.
+public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The problem, without the file and variable.
+  public enum Reason: Equatable, Sendable {
+    /// No file at the path.
+    case fileNotFound
+    /// The file exists but cannot be opened (permissions, a directory, …).
+    case unreadable(String)
+    /// The file is not a MAT file libmatio recognises.
+    case notAMATFile
+    /// The variable is not in the file; `available` lists what is.
+    case variableAbsent(available: [String])
+    /// The variable is a cell, struct, char, sparse, object or other
+    /// non-numeric class.
+    case notNumeric(className: String)
+    /// The variable has complex values.
+    case complex
+    /// The variable has more than two dimensions.
+    case notTwoDimensional(dimensions: [Int])
+    /// The variable has no elements.
+    case empty(rows: Int, columns: Int)
+    /// The file is cut short or declares more data than it holds, libmatio
+    /// reported an error, or the data it returned does not agree with the
+    /// variable's own header.
+    case corrupt(String)
+    /// The target of a write already exists and replacing it was not asked for.
+    case fileExists
+    /// The target of a program's write (``MatFile/write(_:to:madeBy:)``)
+    /// already exists and its header does not say the program wrote it.
+    case notMadeBy(program: String)
+    /// A variable name that MATLAB and Octave cannot load.
+    case invalidVariableName
+    /// Writing failed.
+    case writeFailed(String)
+  }
+
+  /// The file's path, as given.
+  public let path: String
+  /// The variable concerned, if any.
+  public let variable: String?
+  /// What was wrong.
+  public let reason: Reason
+
+  public init(path: String, variable: String? = nil, reason: Reason) {
+    self.path = path
+    self.variable = variable
+    self.reason = reason
+  }
+
+  public var description: String {
+    let subject = variable.map { "\(path): variable '\($0)'" } ?? path
+    switch reason {
+    case .fileNotFound:
+      return "\(path): no such file"
+    case .unreadable(let why):
+      return "\(path): cannot be read (\(why))"
+    case .notAMATFile:
+      return "\(path): not a MAT file (libmatio cannot open it as MATLAB v4, v5/v6/v7 or v7.3)"
+    case .variableAbsent(let available):
+      let list = available.isEmpty ? "no variables" : available.joined(separator: ", ")
+      return "\(subject) is absent (the file has \(list))"
+    case .notNumeric(let className):
+      return "\(subject) is not numeric (its class is \(className))"
+    case .complex:
+      return "\(subject) is complex; only real matrices are supported"
+    case .notTwoDimensional(let dimensions):
+      return "\(subject) has \(dimensions.count) dimensions (\(dimensions.map(String.init).joined(separator: "×"))); "
+        + "only 2-D matrices are supported"
+    case .empty(let rows, let columns):
+      return "\(subject) is empty (\(rows)×\(columns))"
+    case .corrupt(let why):
+      return "\(subject) is damaged: \(why)"
+    case .fileExists:
+      return "\(path): already exists; not replaced"
+    case .notMadeBy(let program):
+      return "\(path): already exists and was not written by \(program); not replaced "
+        + "(move it away or choose another file name)"
+    case .invalidVariableName:
+      return "\(subject): not a valid MATLAB variable name (a letter, then letters, digits or _, at most 63)"
+    case .writeFailed(let why):
+      return "\(subject): could not be written (\(why))"
+    }
+  }
+}

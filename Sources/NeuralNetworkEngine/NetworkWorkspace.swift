@@ -1,0 +1,198 @@
+import OctaveCore
+internal import CBLAS
+import Dispatch
+import Foundation
+
+/// The memory one evaluation of a network on one input matrix works in,
+/// kept between calls so that training allocates nothing that grows with the
+/// number of examples after its first evaluation.
+///
+/// Every per-example quantity is stored one example per column (the
+/// transpose of the course's one-example-per-row matrices), so that each
+/// example's values are contiguous for the elementwise passes and the sparse
+/// loops. For layer l of s(l) units and m examples:
+///
+/// - `z[l]`, zStride(l) × m with zStride(l) = s(l) rounded up to a multiple
+///   of 4 (the extra rows stay zero): z(l)ᵀ on the way forward, then
+///   overwritten by delta(l)ᵀ on the way back;
+/// - `a[l]`, (1 + s(l)) × m for a hidden layer (row 1 the bias units' ones),
+///   s(L) × m for the output layer: a(l)ᵀ.
+///
+/// A workspace belongs to one input matrix X, which it keeps (so X's storage
+/// cannot change under it), and with it X's sparse form when the sparse loops
+/// pay (``SparseInput``). Its owner, a ``NetworkEvaluator``, keeps it as long
+/// as it evaluates on that X; its memory goes with it.
+package final class NetworkWorkspace: @unchecked Sendable {
+  /// The input matrix, m × n, one example per row.
+  package let X: Matrix
+  /// X's non-zeros, when the sparse first-layer loops are faster than BLAS.
+  let sparse: SparseInput?
+  /// The layer sizes s(1) … s(L) the buffers are laid out for (index 0 unused).
+  private(set) var sizes: [Int] = []
+  private(set) var z: [Buffer] = []
+  private(set) var a: [Buffer] = []
+  private(set) var zStride: [Int] = []
+  /// Each example's target: its label 1…K (classifier) or its y (linear).
+  private(set) var targets = Buffer(count: 0)
+  /// m ones: summing each row of delta(2)ᵀ through BLAS gives Theta1_grad's bias column.
+  private(set) var ones = Buffer(count: 0)
+  /// Zeros, as many as the widest layer's stride: the bias added to z(l)
+  /// when it is already in the product.
+  private(set) var zeroBias = Buffer(count: 0)
+  /// Theta1's bias column, added to z(2) when BLAS computed Theta1(:, 2:end) · Xᵀ.
+  private(set) var firstLayerBias = Buffer(count: 0)
+  /// For the sparse loops: Theta1's columns zStride(2) apart (zero past
+  /// s(2)), and Theta1_grad's columns in the same layout.
+  private(set) var packedWeights = Buffer(count: 0)
+  private(set) var packedGradient = Buffer(count: 0)
+  /// z(2) one example per row (m × s(2)), made the first time BLAS computes
+  /// it that way round.
+  private var rowsOfFirstLayer: Buffer?
+
+  /// The buffer for z(2) one example per row, made on first use.
+  func firstLayerRows() -> UnsafeMutablePointer<Double> {
+    if rowsOfFirstLayer?.count != m * sizes[2] { rowsOfFirstLayer = Buffer(count: m * sizes[2]) }
+    return rowsOfFirstLayer!.pointer
+  }
+
+  /// One partial sum of the cost per chunk of examples, added in order.
+  private(set) var chunkSums = Buffer(count: 0)
+
+  /// Examples per chunk: the elementwise passes and the products between
+  /// hidden layers run chunk by chunk, the chunks shared between the cores.
+  private(set) var chunkSize = 512
+  /// Each chunk's share of Theta_grad(l) for l ≥ 2, added up in chunk order.
+  private(set) var partialGradients = Buffer(count: 0)
+  /// Where Theta_grad(l)'s share starts within one chunk's part of
+  /// `partialGradients`, and the size of that part.
+  private(set) var partialOffset: [Int] = []
+  private(set) var partialSize = 0
+
+  package var m: Int { X.rows }
+  var chunks: Int { (m + chunkSize - 1) / chunkSize }
+
+  private init(X: Matrix, sparse: SparseInput?) {
+    self.X = X
+    self.sparse = sparse
+  }
+
+  /// Lays the buffers out for layers of `layerSizes` units (input first),
+  /// unless they already are.
+  func prepare(layerSizes: [Int]) {
+    let layerSizes = [0] + layerSizes
+    guard layerSizes != sizes else { return }
+    let L = layerSizes.count - 1
+    sizes = layerSizes
+    zStride = layerSizes.map { ($0 + 3) / 4 * 4 }
+    z = [Buffer(count: 0), Buffer(count: 0)]
+    a = [Buffer(count: 0), Buffer(count: 0)]
+    for l in 2...L {
+      z.append(Buffer(count: zStride[l] * m))
+      a.append(Buffer(count: (l < L ? 1 + layerSizes[l] : layerSizes[l]) * m))
+    }
+    // The largest chunk (a power of 2, 32 to 1024) whose products between
+    // hidden layers stay below OpenBLAS's size for using more than the
+    // calling thread (m·n·k ≤ 262144): the cores are shared out here instead.
+    let widest = (2..<max(L, 2)).map { layerSizes[$0 + 1] * (1 + layerSizes[$0]) }.max() ?? 1
+    chunkSize = 32
+    while chunkSize < 1024 && 2 * chunkSize * widest <= 262_144 { chunkSize *= 2 }
+    partialOffset = [0, 0]
+    partialSize = 0
+    for l in 2..<max(L, 2) {
+      partialOffset.append(partialSize)
+      partialSize += layerSizes[l + 1] * (1 + layerSizes[l])
+    }
+    partialGradients = Buffer(count: partialSize * chunks)
+    targets = Buffer(count: m)
+    ones = Buffer(count: m, repeating: 1)
+    zeroBias = Buffer(count: zStride.max()!)
+    firstLayerBias = Buffer(count: zStride[2])
+    chunkSums = Buffer(count: chunks)
+    if sparse != nil {
+      packedWeights = Buffer(count: (1 + layerSizes[1]) * zStride[2])
+      packedGradient = Buffer(count: (1 + layerSizes[1]) * zStride[2])
+    }
+  }
+
+  // MARK: - Making one
+
+  /// Inputs smaller than this (m · n) use BLAS's products under `.automatic`:
+  /// making their sparse form costs more than it saves.
+  static let smallestSparse = 32_768
+
+  /// A new workspace for `X`, with X's sparse form when `firstLayer` calls for it.
+  package convenience init(X: Matrix, layerSizes: [Int], firstLayer: FirstLayerProducts) {
+    let width = (layerSizes[1] + 3) / 4 * 4
+    let sparse: SparseInput?
+    switch firstLayer {
+    case .automatic: sparse = X.count < Self.smallestSparse ? nil : SparseInput(X, width: width)
+    case .dense: sparse = nil
+    case .sparse: sparse = SparseInput(X, densityAtMost: 1, width: width)
+    case .sparseUpToDensity(let limit): sparse = SparseInput(X, densityAtMost: limit, width: width)
+    }
+    self.init(X: X, sparse: sparse)
+    self.firstLayer = firstLayer
+  }
+
+  /// How this workspace's first-layer products were chosen.
+  private(set) var firstLayer = FirstLayerProducts.automatic
+
+  // MARK: - Sharing the work between cores
+
+  /// Calls `body(c, range)` for each chunk c of examples, on every core when
+  /// there is enough work. The chunks depend only on m and the layer sizes,
+  /// not on the number of cores, so neither do sums made chunk by chunk and
+  /// then added in chunk order.
+  func forEachChunk(unitsPerExample: Int, _ body: (Int, Range<Int>) -> Void) {
+    let (m, count, size) = (m, chunks, chunkSize)
+    if count > 1 && m * unitsPerExample >= 16_384 {
+      Self.inParallel(count) { c in body(c, (c * size)..<min((c + 1) * size, m)) }
+    } else {
+      var c = 0
+      while c < count {
+        body(c, (c * size)..<min((c + 1) * size, m))
+        c += 1
+      }
+    }
+  }
+
+  /// `body(0)` … `body(count − 1)` on every core. The callers' bodies write
+  /// disjoint parts of the workspace's buffers (their chunk of examples, or
+  /// their columns), which is what makes sharing the pointers safe.
+  static func inParallel(_ count: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+      nonisolated(unsafe) let work = body
+      DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+    }
+  }
+}
+
+/// How the first layer's products, [1 X] · Theta1ᵀ and delta2ᵀ · [1 X], are computed.
+package enum FirstLayerProducts: Sendable, Equatable {
+  /// By the sparse loops when X is large and at most
+  /// ``NetworkTuning/defaultSparseDensityLimit(width:)`` non-zero, and the
+  /// build optimised; by BLAS otherwise.
+  case automatic
+  /// By BLAS.
+  case dense
+  /// By the sparse loops, whatever X and the build (for tests); BLAS still
+  /// takes over when Theta1 or delta2 has an infinite or NaN entry.
+  case sparse
+  /// By the sparse loops when at most this fraction of X is non-zero, by
+  /// BLAS otherwise (`ex4-bench --density-sweep` measures where they cross).
+  case sparseUpToDensity(Double)
+}
+
+/// A zero-filled block of doubles that stays where it is.
+final class Buffer: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<Double>
+  let count: Int
+
+  init(count: Int, repeating value: Double = 0) {
+    self.count = count
+    pointer = .allocate(capacity: max(count, 1))
+    pointer.initialize(repeating: value, count: max(count, 1))
+  }
+
+  deinit { pointer.deallocate() }
+}

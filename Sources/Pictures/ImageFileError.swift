@@ -1,0 +1,36 @@
+import OctaveCore
+import Foundation
+
+/// What is wrong with a picture file given to be classified: the file and the
+/// problem, in one line for a student, e.g.
+/// `scan.pgm: PGM header: the width is missing (the file ends after "P5")`.
+public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The file's path, as given.
+  public let path: String
+  /// What is wrong, without the path.
+  public let problem: String
+
+  public init(path: String, problem: String) {
+    self.path = path
+    self.problem = problem
+  }
+
+  public var description: String { "\(path): \(problem)" }
+
+  /// The whole content of `path`, or the error saying why it cannot be had:
+  /// no such file, a directory, not readable.
+  package static func contents(of path: String) throws(ImageFileError) -> [UInt8] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw ImageFileError(path: path, problem: "no such file")
+    }
+    guard !isDirectory.boolValue else { throw ImageFileError(path: path, problem: "is a directory, not a picture") }
+    guard access(path, R_OK) == 0 else {
+      throw ImageFileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ImageFileError(path: path, problem: "cannot be read")
+    }
+    return [UInt8](data)
+  }
+}

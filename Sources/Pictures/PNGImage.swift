@@ -1,0 +1,199 @@
+import OctaveCore
+internal import CPNG
+import Foundation
+
+/// Writing and reading PNG pictures through libpng's simplified API
+/// (`png_image`), with every C structure kept inside.
+///
+/// Grey pictures come from a matrix drawn the way the course's `displayData`
+/// shows one: array row = picture row, −1 black, +1 white (values outside are
+/// clamped), each element enlarged to a `scale`×`scale` square of pixels.
+/// Colour pictures come from an RGB raster of bytes (for plots). Any PNG
+/// libpng understands (grey, colour, palette, 16-bit, with alpha) reads back
+/// as grey levels.
+///
+/// Files are written beside their target under a temporary name and then put
+/// in place in one step, and an existing file is never replaced unless the
+/// caller passes `overwrite: true`.
+public enum PNGImage {
+  /// The grey level (0 black … 255 white) that a value in −1…+1 is drawn
+  /// with: `round((v + 1) · 127.5)` after clamping v to −1…+1; NaN is drawn
+  /// mid-grey (128).
+  public static func greyLevel(of value: Double) -> UInt8 {
+    guard !value.isNaN else { return 128 }
+    let clamped = min(max(value, -1), 1)
+    return UInt8(((clamped + 1) * 127.5).rounded())
+  }
+
+  /// Writes `image` as an 8-bit grey PNG of `image.rows·scale` by
+  /// `image.columns·scale` pixels: element (i, j) fills the square of pixels
+  /// whose top-left is picture row `(i − 1)·scale`, column `(j − 1)·scale`
+  /// (0-based), in ``greyLevel(of:)``.
+  ///
+  /// - Throws: ``PNGImageError`` naming the file: it exists and `overwrite`
+  ///   is false, the image is empty, or libpng could not write it (its
+  ///   message, e.g. the directory is not writable).
+  /// - Precondition: `scale >= 1`.
+  public static func writeGrey(
+    _ image: Matrix, to path: String, scale: Int = 4, overwrite: Bool = false
+  ) throws(PNGImageError) {
+    precondition(scale >= 1, "PNGImage.writeGrey: scale must be at least 1 (got \(scale))")
+    guard !image.isEmpty else { throw PNGImageError(path: path, reason: .emptyImage(image.shape)) }
+    let width = image.columns * scale
+    let height = image.rows * scale
+    var pixels = [UInt8](repeating: 0, count: width * height)
+    for j in 0..<image.columns {
+      for i in 0..<image.rows {
+        let level = greyLevel(of: image.values[i + j * image.rows])
+        for y in (i * scale)..<((i + 1) * scale) {
+          let start = y * width + j * scale
+          for x in start..<(start + scale) { pixels[x] = level }
+        }
+      }
+    }
+    try write(pixels, width: width, height: height, channels: 1, to: path, overwrite: overwrite)
+  }
+
+  /// Writes an 8-bit colour PNG from `pixels`, an RGB raster read row by row
+  /// from the top-left: pixel (x, y), 0-based, is
+  /// `pixels[3·(y·width + x) ..< 3·(y·width + x) + 3]` (red, green, blue).
+  /// Each pixel becomes a `scale`×`scale` square.
+  ///
+  /// - Throws: ``PNGImageError`` as ``writeGrey(_:to:scale:overwrite:)``.
+  /// - Precondition: `pixels.count == 3·width·height`, `scale >= 1`.
+  public static func writeRGB(
+    _ pixels: [UInt8], width: Int, height: Int, to path: String, scale: Int = 1, overwrite: Bool = false
+  ) throws(PNGImageError) {
+    precondition(scale >= 1, "PNGImage.writeRGB: scale must be at least 1 (got \(scale))")
+    precondition(
+      width >= 0 && height >= 0 && pixels.count == 3 * width * height,
+      "PNGImage.writeRGB: a \(width)×\(height) RGB raster needs \(3 * width * height) bytes, got \(pixels.count)")
+    guard width > 0 && height > 0 else {
+      throw PNGImageError(path: path, reason: .emptyImage("\(height)×\(width)"))
+    }
+    var scaled = pixels
+    if scale > 1 {
+      let scaledWidth = width * scale
+      scaled = [UInt8](repeating: 0, count: 3 * scaledWidth * height * scale)
+      for y in 0..<(height * scale) {
+        for x in 0..<scaledWidth {
+          let source = 3 * ((y / scale) * width + x / scale)
+          let target = 3 * (y * scaledWidth + x)
+          scaled[target] = pixels[source]
+          scaled[target + 1] = pixels[source + 1]
+          scaled[target + 2] = pixels[source + 2]
+        }
+      }
+    }
+    try write(scaled, width: width * scale, height: height * scale, channels: 3, to: path, overwrite: overwrite)
+  }
+
+  /// Reads any PNG as grey levels: a `height × width` matrix whose element
+  /// (i, j) is the grey level, 0 (black) … 255 (white), of picture row i,
+  /// column j (1-based, from the top-left). libpng turns colour into grey
+  /// with its sRGB luminance weights; transparent parts are laid on white.
+  ///
+  /// - Throws: ``PNGImageError`` naming the file and libpng's message when
+  ///   the file is missing, unreadable or not a PNG.
+  public static func readGrey(_ path: String) throws(PNGImageError) -> Matrix {
+    var image = png_image()
+    image.version = png_uint_32(PNG_IMAGE_VERSION)
+    defer { png_image_free(&image) }
+    if png_image_begin_read_from_file(&image, path) == 0 {
+      throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
+    }
+    image.format = png_uint_32(PNG_FORMAT_GRAY)
+    let width = Int(image.width)
+    let height = Int(image.height)
+    var pixels = [UInt8](repeating: 255, count: width * height)
+    var white = png_color(red: 255, green: 255, blue: 255)
+    let status = pixels.withUnsafeMutableBytes { buffer in
+      png_image_finish_read(&image, &white, buffer.baseAddress, png_int_32(width), nil)
+    }
+    if status == 0 {
+      throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
+    }
+    var values = [Double](repeating: 0, count: width * height)
+    for y in 0..<height {
+      for x in 0..<width { values[y + x * height] = Double(pixels[y * width + x]) }
+    }
+    return Matrix(rows: height, columns: width, values: values)
+  }
+
+  /// Hands a finished raster (1 or 3 bytes a pixel, rows from the top) to
+  /// `png_image_write_to_file` under a temporary name, then puts it in place.
+  private static func write(
+    _ pixels: [UInt8], width: Int, height: Int, channels: Int, to path: String, overwrite: Bool
+  ) throws(PNGImageError) {
+    if !overwrite && FileManager.default.fileExists(atPath: path) {
+      throw PNGImageError(path: path, reason: .fileExists)
+    }
+    guard let w = png_uint_32(exactly: width), let h = png_uint_32(exactly: height),
+      let stride = png_int_32(exactly: width * channels)
+    else {
+      throw PNGImageError(path: path, reason: .libpng("a \(height)×\(width) picture is too large for PNG"))
+    }
+    var image = png_image()
+    image.version = png_uint_32(PNG_IMAGE_VERSION)
+    image.width = w
+    image.height = h
+    image.format = channels == 3 ? png_uint_32(PNG_FORMAT_RGB) : png_uint_32(PNG_FORMAT_GRAY)
+    defer { png_image_free(&image) }
+
+    let temporary = FilePlacement.temporaryPath(besides: path)
+    defer { unlink(temporary) }
+    let status = pixels.withUnsafeBytes { buffer in
+      png_image_write_to_file(&image, temporary, 0, buffer.baseAddress, stride, nil)
+    }
+    if status == 0 {
+      throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
+    }
+    if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
+      throw PNGImageError(
+        path: path,
+        reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
+    }
+  }
+
+  /// The text libpng left in `image.message`.
+  private static func message(of image: inout png_image) -> String {
+    let text = withUnsafeBytes(of: &image.message) { bytes in
+      String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    return text.isEmpty ? "libpng failed without a message" : text
+  }
+}
+
+/// What went wrong writing or reading a PNG file, naming the file.
+public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The problem, without the file.
+  public enum Reason: Equatable, Sendable {
+    /// The target of a write already exists and replacing it was not asked for.
+    case fileExists
+    /// The picture to write has no pixels (its shape).
+    case emptyImage(String)
+    /// libpng reported an error; its message (`png_image.message`).
+    case libpng(String)
+    /// The finished file could not be put in place.
+    case writeFailed(String)
+  }
+
+  /// The file's path, as given.
+  public let path: String
+  /// What was wrong.
+  public let reason: Reason
+
+  public init(path: String, reason: Reason) {
+    self.path = path
+    self.reason = reason
+  }
+
+  public var description: String {
+    switch reason {
+    case .fileExists: "\(path): already exists; not replaced"
+    case .emptyImage(let shape): "\(path): not written, the picture is empty (\(shape))"
+    case .libpng(let message): "\(path): libpng: \(message)"
+    case .writeFailed(let why): "\(path): could not be written (\(why))"
+    }
+  }
+}
