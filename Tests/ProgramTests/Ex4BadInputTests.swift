@@ -37,7 +37,7 @@ func expectCleanRefusal(
 /// student's files alone. The inputs are small (20 examples of 4×4 pixels)
 /// and the data directory has no course files, so a run that gets through
 /// its checks trains briefly on them.
-@Suite(.serialized, .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+@Suite(.serialized)
 struct Ex4BadInputTests {
   let dir: TemporaryDirectory
   /// A valid data file: X 20×16 in [0, 1], y cycling through 1…10.

@@ -38,8 +38,7 @@ struct Ex4BeyondProgramTests {
 
   @Test(
     "ex4 --hidden-layers 25,25 --seed 1 trains a 400–25–25–10 network, reports its accuracy, and --save writes Theta1…Theta3",
-    .enabled(if: haveData, dataMissing),
-    .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+    .enabled(if: haveData, dataMissing))
   func deeperNetwork() throws {
     let dir = try TemporaryDirectory()
     let saved = dir.file("deep.mat")
@@ -83,8 +82,7 @@ struct Ex4BeyondProgramTests {
 
   @Test(
     "ex4 classify --weights: one line per picture, predict's digit first, three guesses adding up to about 100%; --save-input never replaces",
-    .enabled(if: haveCourse, courseMissing),
-    .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+    .enabled(if: haveCourse, courseMissing))
   func classifyWithWeights() throws {
     let dir = try TemporaryDirectory()
     let data = try CourseFile.read("ex4data1-8bit.mat")
@@ -130,8 +128,7 @@ struct Ex4BeyondProgramTests {
 
   @Test(
     "ex4 classify without --weights trains on the data directory's ex4data1.mat first, and says so",
-    .enabled(if: haveData, dataMissing),
-    .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+    .enabled(if: haveData, dataMissing))
   func classifyTrainsFirst() throws {
     let dir = try TemporaryDirectory()
     let data = try CourseFile.read("ex4data1-8bit.mat")
@@ -155,8 +152,7 @@ struct Ex4BeyondProgramTests {
 
   @Test(
     "ex4 classify on a malformed picture: one error line naming it, non-zero status, the good pictures still classified",
-    .enabled(if: haveCourse, courseMissing),
-    .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+    .enabled(if: haveCourse, courseMissing))
   func malformedPictures() throws {
     let dir = try TemporaryDirectory()
     let X = try #require(try CourseFile.read("ex4data1-8bit.mat")["X"])

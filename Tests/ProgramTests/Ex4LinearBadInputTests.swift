@@ -9,7 +9,7 @@ import TestSupport
 /// `ex4-linear` given bad files and options: exit status 1 (64 for an
 /// option) and one clear line, never a crash. The data are small synthetic
 /// stand-ins for ex5data1.mat, so no course file is needed.
-@Suite(.serialized, .enabled(if: ProgramRun.isBuilt("ex4-linear"), ProgramRun.notBuilt("ex4-linear")))
+@Suite(.serialized)
 struct Ex4LinearBadInputTests {
   let dir: TemporaryDirectory
 

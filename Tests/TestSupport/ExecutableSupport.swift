@@ -17,15 +17,17 @@ package struct ProgramRun {
 
   package static func executable(_ name: String) -> String { buildDirectory.appendingPathComponent(name).path }
 
-  package static func isBuilt(_ name: String) -> Bool { FileManager.default.isExecutableFile(atPath: executable(name)) }
-
-  package static func notBuilt(_ name: String) -> Comment {
-    "skipped: \(executable(name)) was not built (run the whole suite with `swift test`, which builds it)"
+  /// The reason a program cannot be run: the end-to-end tests depend on the
+  /// executables (Package.swift), so a missing one is a failure, never a skip.
+  package struct NotBuilt: Error, CustomStringConvertible {
+    package let path: String
+    package var description: String { "\(path) was not built; the end-to-end tests need it (`swift test` builds it)" }
   }
 
   /// Runs `name` with `arguments`, with `environment` added to (or, for nil
   /// values, removed from) this process's environment, and no standard input.
   package static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProgramRun {
+    guard FileManager.default.isExecutableFile(atPath: executable(name)) else { throw NotBuilt(path: executable(name)) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable(name))
     process.arguments = arguments
