@@ -22,21 +22,7 @@ struct Ex4LinearCommand: ParsableCommand {
     name: .long, help: ArgumentHelp("The data file (default: ex5data1.mat in the data directory).", valueName: "file"))
   var data: String?
 
-  @Option(name: .long, help: ArgumentHelp("Units in the tanh hidden layer.", valueName: "n"))
-  var hiddenLayerSize: Int = 8
-
-  @Option(name: .long, help: ArgumentHelp("Line searches fmincg may make.", valueName: "n"))
-  var maxIter: Int = 200
-
-  @Option(name: .long, help: ArgumentHelp("The regularisation parameter.", valueName: "λ"))
-  var lambda: Double = 0
-
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "Seed Octave's rand stream for the initial weights (as rand('twister', n)). Default: from the clock, and printed.",
-      valueName: "n"))
-  var seed: UInt32?
+  @OptionGroup var training: TrainingOptions
 
   @Option(name: .long, help: ArgumentHelp("Where the plots are written.", valueName: "directory"))
   var outputDir: String = "ex4-linear-output"
@@ -45,18 +31,10 @@ struct Ex4LinearCommand: ParsableCommand {
   /// tens; far larger values overflow the cost and the plots' scales.
   static let largestValue = 1e100
 
-  mutating func validate() throws {
-    guard hiddenLayerSize >= 1 && hiddenLayerSize <= 10_000 else {
-      throw ValidationError("--hidden-layer-size must be between 1 and 10000, got \(hiddenLayerSize)")
-    }
-    guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
-    guard maxIter.magnitude <= 1_000_000 else {
-      throw ValidationError("--max-iter must be between -1000000 and 1000000, got \(maxIter)")
-    }
-    guard lambda.isFinite && lambda >= 0 else {
-      throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
-    }
-  }
+  /// The bonus's settings unless an option says otherwise: 8 tanh units, 200 iterations, λ = 0.
+  var hiddenLayerSize: Int { training.hiddenLayerSize(default: 8) }
+  var maxIter: Int { training.maxIter(default: 200) }
+  var lambda: Double { training.lambda(default: 0) }
 
   func run() throws {
     try OutputDirectory.prepare(outputDir)
@@ -67,15 +45,7 @@ struct Ex4LinearCommand: ParsableCommand {
     let sets = try loadSets(path)
     let (X, y) = sets[0]
 
-    var random: OctaveRandom
-    let seed: UInt32
-    if let given = self.seed {
-      seed = given
-      random = OctaveRandom(seed: given)
-    } else {
-      (random, seed) = OctaveRandom.timeSeeded()
-      print("Random seed: \(seed) (run again with --seed \(seed) to repeat this run)")
-    }
+    var (random, seed) = training.randomStream()
 
     let input_layer_size = 1
     let hidden_layer_size = hiddenLayerSize

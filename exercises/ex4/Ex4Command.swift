@@ -55,21 +55,7 @@ struct Ex4Course: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Each pixel of a picture becomes an n×n square in its PNG.", valueName: "n"))
   var scale: Int = 4
 
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "Seed Octave's rand stream: the initial weights equal Octave's after rand('twister', n). Default: from the clock, and printed.",
-      valueName: "n"))
-  var seed: UInt32?
-
-  @Option(name: .long, help: ArgumentHelp("Line searches fmincg may make while training.", valueName: "n"))
-  var maxIter: Int = 50
-
-  @Option(name: .long, help: ArgumentHelp("The regularisation parameter used in training.", valueName: "λ"))
-  var lambda: Double = 1
-
-  @Option(name: .long, help: ArgumentHelp("Units in the hidden layer (default: 25).", valueName: "n"))
-  var hiddenLayerSize: Int?
+  @OptionGroup var training: TrainingOptions
 
   @Option(
     name: .long,
@@ -91,27 +77,21 @@ struct Ex4Course: ParsableCommand {
 
   mutating func validate() throws {
     guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
-    guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
-    guard lambda.isFinite && lambda >= 0 else {
-      throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
+    for units in hiddenLayers ?? [] {
+      try TrainingOptions.checkLayerSize(units, option: "--hidden-layers")
     }
-    if let hiddenLayerSize, hiddenLayerSize < 1 {
-      throw ValidationError("--hidden-layer-size must be at least 1, got \(hiddenLayerSize)")
-    }
-    // Beyond these the run would not fit in memory or would not end in any useful time.
-    guard (-100_000...100_000).contains(maxIter) else {
-      throw ValidationError("--max-iter must be between -100000 and 100000 (and not 0), got \(maxIter)")
-    }
-    for units in hiddenLayerSizes where units > 10_000 {
-      throw ValidationError("--hidden-layer-size and --hidden-layers allow at most 10000 units a layer, got \(units)")
-    }
-    if hiddenLayers != nil && hiddenLayerSize != nil {
+    if hiddenLayers != nil && training.hiddenLayerSize != nil {
       throw ValidationError("give --hidden-layers or --hidden-layer-size, not both")
     }
   }
 
+  /// The course's settings unless an option says otherwise: 50 iterations, λ = 1, 25 hidden units.
+  var seed: UInt32? { training.seed }
+  var maxIter: Int { training.maxIter(default: 50) }
+  var lambda: Double { training.lambda(default: 1) }
+
   /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
-  var hiddenLayerSizes: [Int] { hiddenLayers ?? [hiddenLayerSize ?? 25] }
+  var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
     var script = try Ex4Script(options: self)

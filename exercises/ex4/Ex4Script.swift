@@ -28,29 +28,18 @@ struct Ex4Script {
   /// A second stream, derived from the same seed, for choosing the examples shown.
   var displayRandom: OctaveRandom
   let seed: UInt32
-  let seedWasGiven: Bool
 
   init(options: Ex4Course) throws {
     self.options = options
     console = Console(noPause: options.noPause)
     hidden_layer_sizes = options.hiddenLayerSizes
-    if let seed = options.seed {
-      self.seed = seed
-      seedWasGiven = true
-      weightsRandom = OctaveRandom(seed: seed)
-    } else {
-      (weightsRandom, seed) = OctaveRandom.timeSeeded()
-      seedWasGiven = false
-    }
+    (weightsRandom, seed) = options.training.randomStream()
     displayRandom = OctaveRandom(seed: seed ^ 0x9E37_79B9)
   }
 
   mutating func run() throws {
     try OutputDirectory.prepare(options.outputDir)
     if let path = options.save { try NetworkWeights.checkCanSave(to: path) }
-    if !seedWasGiven {
-      print("Random seed: \(seed) (run again with --seed \(seed) to repeat this run)")
-    }
 
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
