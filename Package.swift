@@ -19,7 +19,9 @@ let package = Package(
     .executable(name: "ex4-linear", targets: ["ex4-linear"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `swift package generate-documentation` for the DocC catalogs.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // Debian's C libraries.
@@ -93,9 +95,11 @@ let package = Package(
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),
-    .testTarget(name: "NeuralNetworkLearningTests", dependencies: ["NeuralNetworkLearning", "DigitPhotos", "TestSupport"]),
     .testTarget(
-      name: "DigitPhotosTests", dependencies: ["DigitPhotos", "Pictures", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport"]),
+      name: "NeuralNetworkLearningTests", dependencies: ["NeuralNetworkLearning", "DigitPhotos", "TestSupport"]),
+    .testTarget(
+      name: "DigitPhotosTests",
+      dependencies: ["DigitPhotos", "Pictures", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "ProgramTests",
       dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures", "TestSupport", "ex4", "ex4-linear"]

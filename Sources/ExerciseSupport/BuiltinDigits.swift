@@ -48,7 +48,6 @@ package func builtinDigits(examplesPerDigit: Int = 500, seed: UInt64 = 2011) -> 
   return (Matrix(rows: m, columns: side * side, values: X), Matrix(column: y))
 }
 
-
 /// A point of a stroke: x to the right, y downwards.
 private struct Point {
   var x: Double

@@ -56,7 +56,8 @@ package final class NetworkEvaluator: @unchecked Sendable {
   /// The output layer's activations, m × K, for the weights `Thetas`.
   package func hypothesis(_ Thetas: [Matrix]) -> Matrix {
     let network = FeedforwardNetwork(Theta: Thetas, hiddenActivation: hiddenActivation, output: output)
-    precondition(network.layerSizes == layerSizes, "The weights are for layers \(network.layerSizes), not \(layerSizes)")
+    precondition(
+      network.layerSizes == layerSizes, "The weights are for layers \(network.layerSizes), not \(layerSizes)")
     return lock.withLock { network.hypothesis(in: workspace) }
   }
 }

@@ -7,7 +7,6 @@ import Pictures
 import ExerciseSupport
 import TestSupport
 
-
 @Suite("Digit pictures into course inputs")
 struct DigitImageTests {
   static let haveCourse = CourseFile.has("ex4weights.mat") && CourseFile.has("ex4data1-8bit.mat")

@@ -61,7 +61,8 @@ import TestSupport
     }
     #expect(fast.grad.shape == readable.grad.shape, sourceLocation: sourceLocation)
     #expect(
-      worst.ratio <= 1, "grad entry \(worst.entry) differs by \(worst.ratio)× its bound", sourceLocation: sourceLocation)
+      worst.ratio <= 1, "grad entry \(worst.entry) differs by \(worst.ratio)× its bound", sourceLocation: sourceLocation
+    )
   }
 
   /// Σᵢ |delta(l+1)(i, :)|ᵀ |a(l)(i, :)| for every weight, unrolled like the

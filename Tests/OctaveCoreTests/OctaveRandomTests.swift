@@ -105,7 +105,6 @@ import TestSupport
   }
 }
 
-
 /// Finding and running a program on `PATH`, for the tests that compare with
 /// Python and Octave when they are installed.
 enum ExternalProgram {

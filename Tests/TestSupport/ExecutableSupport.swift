@@ -26,7 +26,9 @@ package struct ProgramRun {
 
   /// Runs `name` with `arguments`, with `environment` added to (or, for nil
   /// values, removed from) this process's environment, and no standard input.
-  package static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProgramRun {
+  package static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws
+    -> ProgramRun
+  {
     guard FileManager.default.isExecutableFile(atPath: executable(name)) else { throw NotBuilt(path: executable(name)) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable(name))

@@ -54,7 +54,8 @@ package func expectClose(
 /// A small seeded generator (the library's SplitMix64), so random test networks are the same on every run.
 package typealias SeededGenerator = SplitMix64
 
-package func randomMatrix(_ rows: Int, _ columns: Int, scale: Double, using generator: inout SeededGenerator) -> Matrix {
+package func randomMatrix(_ rows: Int, _ columns: Int, scale: Double, using generator: inout SeededGenerator) -> Matrix
+{
   Matrix(
     rows: rows, columns: columns,
     values: (0..<(rows * columns)).map { _ in Double.random(in: -scale...scale, using: &generator) })

@@ -55,7 +55,8 @@ package func normRelativeDifference(_ a: Matrix, _ b: Matrix) -> Double {
 package final class TemporaryDirectory {
   package let path: String
   package init() throws {
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("nnl-test-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }

@@ -73,7 +73,8 @@ public func nnCostFunctionDeep(
   // Each layer's gradient, regularised off the bias column.
   var Theta_grad: [Matrix] = []
   for l in 1..<L {
-    Theta_grad.append(delta[l + 1].transposed() * a[l] / m + (lambda / m) * Theta[l][columns: 2...].prependingColumn(of: 0))
+    Theta_grad.append(
+      delta[l + 1].transposed() * a[l] / m + (lambda / m) * Theta[l][columns: 2...].prependingColumn(of: 0))
   }
   return (J, unroll(Theta_grad))
 }

@@ -1,3 +1,22 @@
+// fmincg: copyright and changes (see also NOTICE at the package root)
+//
+// Copyright (C) 2001 and 2002 by Carl Edward Rasmussen. Date 2002-02-13
+//
+// This is a port of Rasmussen's conjugate-gradient minimiser (`minimize.m`),
+// which the Coursera Machine Learning course renamed `fmincg` and gave its
+// `Iteration … | Cost: …` line. Its licence lets anyone copy, use and modify
+// it for research or education as long as this copyright notice stays and
+// changes are noted; it comes without any warranty. Changes made here:
+// rewritten in Swift for this package's `Matrix`; the cost function is a
+// Swift closure instead of a function name with extra arguments; the optional
+// "expected first reduction" is fixed at 1, as the course uses it; the
+// progress line can be printed in place, printed as separate lines, turned off
+// or sent to a callback. Where a fit takes the square root of a negative
+// number, Octave gets a complex number and Swift gets NaN: in the
+// extrapolation both take the original's "numerical problem" branch; in the
+// interpolation the NaN is bisected like any other numerical problem, where
+// Octave would carry a complex step on (a case not met in the tests).
+
 internal import CBLAS
 import Foundation
 
@@ -43,25 +62,6 @@ import Foundation
 /// Octave (`cblas_ddot`, and `cblas_dsyrk` for `df1' * df1` and `df2' * df2`,
 /// which is what Octave calls for them); `X + z * s` is an elementwise loop, not
 /// `daxpy`, whose fused multiply-add would round differently from Octave.
-///
-/// ## Copyright and changes
-///
-/// Copyright (C) 2001 and 2002 by Carl Edward Rasmussen. Date 2002-02-13
-///
-/// This is a port of Rasmussen's conjugate-gradient minimiser (`minimize.m`),
-/// which the Coursera Machine Learning course renamed `fmincg` and gave its
-/// `Iteration … | Cost: …` line. Its licence lets anyone copy, use and modify
-/// it for research or education as long as this copyright notice stays and
-/// changes are noted; it comes without any warranty. Changes made here:
-/// rewritten in Swift for this package's `Matrix`; the cost function is a
-/// Swift closure instead of a function name with extra arguments; the optional
-/// "expected first reduction" is fixed at 1, as the course uses it; the
-/// progress line can be printed in place, printed as separate lines, turned off
-/// or sent to a callback. Where a fit takes the square root of a negative
-/// number, Octave gets a complex number and Swift gets NaN: in the
-/// extrapolation both take the original's "numerical problem" branch; in the
-/// interpolation the NaN is bisected like any other numerical problem, where
-/// Octave would carry a complex step on (a case not met in the tests).
 public func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,

@@ -20,7 +20,7 @@ public func randInitializeWeights(_ L_in: Int, _ L_out: Int, using generator: in
 
 /// `randInitializeWeights(L_in, L_out)` drawing from a fresh clock-seeded
 /// generator, like the course's call without `rand('twister', seed)` first.
-/// To repeat a run, seed an ``OctaveRandom`` and pass it with `using:`.
+/// To repeat a run, seed an `OctaveRandom` and pass it with `using:`.
 public func randInitializeWeights(_ L_in: Int, _ L_out: Int) -> Matrix {
   var generator = OctaveRandom.timeSeeded().generator
   return randInitializeWeights(L_in, L_out, using: &generator)

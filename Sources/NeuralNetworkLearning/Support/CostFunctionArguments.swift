@@ -58,7 +58,8 @@ package func checkLayersFollow(_ Thetas: [Matrix], X: Matrix, file: StaticString
     precondition(
       Theta.columns == previous.rows + 1,
       "Theta\(l + 1) is \(Theta.shape) but Theta\(l) is \(previous.shape): "
-        + "Theta\(l + 1) needs \(previous.rows + 1) columns (\(previous.rows) units plus the bias)", file: file, line: line)
+        + "Theta\(l + 1) needs \(previous.rows + 1) columns (\(previous.rows) units plus the bias)", file: file,
+      line: line)
   }
   precondition(
     X.columns + 1 == Thetas[0].columns,
