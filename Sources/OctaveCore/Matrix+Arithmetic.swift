@@ -5,6 +5,8 @@ import Foundation
 infix operator .* : MultiplicationPrecedence
 /// Elementwise division, Octave's `./`.
 infix operator ./ : MultiplicationPrecedence
+/// Elementwise equality, Octave's `==` on matrices: 1 where equal, 0 elsewhere.
+infix operator .== : ComparisonPrecedence
 
 // MARK: - Elementwise arithmetic
 //
@@ -48,6 +50,11 @@ extension Matrix {
   public static func * (s: Double, a: Matrix) -> Matrix { a.map { s * $0 } }
   public static func ./ (s: Double, a: Matrix) -> Matrix { a.map { s / $0 } }
   public static prefix func - (a: Matrix) -> Matrix { a.map { -$0 } }
+
+  /// Octave's `A == B` for same-shaped matrices: 1 where the elements are
+  /// equal, 0 where not (NaN equals nothing). `mean(pred .== y) * 100` is the
+  /// course's accuracy.
+  public static func .== (a: Matrix, b: Matrix) -> Matrix { a.zipMap(b, "operator ==") { $0 == $1 ? 1 : 0 } }
 }
 
 /// Octave's `exp(A)`, elementwise.
@@ -97,6 +104,15 @@ extension Matrix {
     }
     return index.map { $0 == 0 ? 1 : $0 }
   }
+}
+
+/// Octave's `mean(v)` for a vector (a row or a column): the sum of its
+/// elements over their number. NaN for an empty vector, as in Octave.
+///
+/// - Precondition: `v` is a vector (one row or one column).
+public func mean(_ v: Matrix) -> Double {
+  precondition(v.rows <= 1 || v.columns <= 1, "mean: this takes a vector, not a \(v.shape) matrix")
+  return v.sum() / Double(v.count)
 }
 
 /// Octave's `sum(A)`: the sum of each column, a 1×columns row (for a row

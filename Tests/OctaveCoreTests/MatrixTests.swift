@@ -153,3 +153,22 @@ import TestSupport
     #expect(p[8] == 2 && p[9] == 1)
   }
 }
+
+@Suite struct MatrixComparisonTests {
+  @Test("A .== B is Octave's A == B: 1 where equal, 0 elsewhere, NaN equal to nothing")
+  func elementwiseEquality() {
+    let a = Matrix([[1, 2, .nan], [4, 5, 6]])
+    let b = Matrix([[1, 0, .nan], [4, 5, 7]])
+    #expect((a .== b) == Matrix([[1, 0, 0], [1, 1, 0]]))
+  }
+
+  @Test("mean of a vector, and the course's accuracy mean(double(pred == y)) * 100")
+  func meanAndAccuracy() {
+    #expect(mean(Matrix(row: [1, 2, 3, 4])) == 2.5)
+    #expect(mean(Matrix(column: [0.5, -0.5, 3])) == 1)
+    #expect(mean(Matrix.zeros(0, 1)).isNaN)
+    let pred = Matrix(column: [1, 2, 3, 10, 10])
+    let y = Matrix(column: [1, 2, 4, 10, 9])
+    #expect(mean(pred .== y) * 100 == 60)
+  }
+}

@@ -121,11 +121,10 @@ struct Ex4Classify: ParsableCommand {
     let initial = unroll(randInitializeWeights(layerSizes: layerSizes, using: &random))
     let (Thetas, _, elapsed) = NetworkTraining(layerSizes: layerSizes, X: X, y: y, lambda: 1)
       .run(from: initial, maxIter: maxIter, progress: OutputDirectory.standardOutputIsTerminal ? .print : .silent)
-    let correct = zip(predict(Thetas, X).values, y.values).filter { $0 == $1 }.count
     print(
       String(
         format: "Trained in %.1f s; training set accuracy %.2f%%. (--weights FILE skips this.)", elapsed,
-        Double(correct) / Double(X.rows) * 100))
+        mean(predict(Thetas, X) .== y) * 100))
     return Thetas
   }
 

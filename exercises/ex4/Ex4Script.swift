@@ -119,8 +119,7 @@ struct Ex4Script {
 
     // ================= Part 10: Implement Predict =================
     let pred = predict(Thetas, X)
-    let correct = zip(pred.values, y.values).filter { $0 == $1 }.count
-    print(String(format: "\nTraining Set Accuracy: %f", Double(correct) / Double(X.rows) * 100))
+    print(String(format: "\nTraining Set Accuracy: %f", mean(pred .== y) * 100))
     if !isCourseData {
       print("(on the built-in digits; the course's ~95.3% is for ex4data1.mat)")
     }
