@@ -95,21 +95,11 @@ struct Ex4Classify: ParsableCommand {
 
   /// The network trained when no `--weights` are given, saying on what.
   func trainNetwork() throws -> [Matrix] {
-    let X: Matrix
-    let y: Matrix
-    let source: String
-    let path = data ?? DataDirectory.file("ex4data1.mat")
-    if data == nil && !FileManager.default.fileExists(atPath: path) {
-      (X, y) = builtinDigits()
-      source = "the built-in digits (\(path) not found)"
-    } else {
-      let variables = try MatFile.read(path, variables: ["X", "y"])
-      (X, y) = (variables["X"]!, variables["y"]!)
-      try Ex4Script.validateData(X: X, y: y, path: path, numLabels: 10)
-      guard X.columns == DigitImage.side * DigitImage.side else {
-        throw InputError("\(path): 'X' has \(X.columns) columns; pictures of 20×20 digits need 400")
-      }
-      source = path
+    let data = try DigitData.load(named: self.data)
+    let (X, y) = (data.X, data.y)
+    let source = data.isBuiltin ? "the built-in digits (\(DataDirectory.file("ex4data1.mat")) not found)" : data.source
+    guard X.columns == DigitImage.side * DigitImage.side else {
+      throw InputError("\(data.source): 'X' has \(X.columns) columns; pictures of 20×20 digits need 400")
     }
     let maxIter = 50
     let seed: UInt32 = 1

@@ -146,47 +146,15 @@ struct Ex4Script {
   }
 
   mutating func loadData() throws {
-    let path = options.data ?? DataDirectory.file("ex4data1.mat")
-    if options.data == nil && !FileManager.default.fileExists(atPath: path) {
+    let data = try DigitData.load(named: options.data, numLabels: num_labels)
+    if data.isBuiltin {
       print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
       print("Running on the built-in digit set instead: 5000 synthetic 20×20 digits, 500 of each.")
       print("This is NOT the course's data: the course's reference numbers below do not apply.")
-      (X, y) = builtinDigits()
-      isCourseData = false
-    } else {
-      let variables = try MatFile.read(path, variables: ["X", "y"])
-      X = variables["X"]!
-      y = variables["y"]!
-      try Ex4Script.validateData(X: X, y: y, path: path, numLabels: num_labels)
     }
+    (X, y) = (data.X, data.y)
+    isCourseData = !data.isBuiltin
     input_layer_size = X.columns
-  }
-
-  /// Checks that the digits file at `path` holds an m × n `X` of finite numbers and m labels 1…numLabels in `y`.
-  static func validateData(X: Matrix, y: Matrix, path: String, numLabels num_labels: Int) throws {
-    // displayData lays each row out as an image round(√n) pixels wide, so n must fill whole rows of it.
-    let width = Int((Double(X.columns).squareRoot()).rounded())
-    guard width > 0, X.columns % width == 0 else {
-      throw InputError(
-        "\(path): variable 'X' has \(X.columns) columns, which do not make a rectangular image "
-          + "(each row of X is one image, e.g. 400 columns for the course's 20×20 digits)")
-    }
-    guard y.columns == 1 else {
-      throw InputError("\(path): variable 'y' is \(y.shape); it must be a column of labels (m×1)")
-    }
-    guard y.rows == X.rows else {
-      throw InputError("\(path): 'X' has \(X.rows) examples but 'y' has \(y.rows) labels")
-    }
-    if let k = X.values.firstIndex(where: { !$0.isFinite }) {
-      throw InputError(
-        "\(path): variable 'X' has a non-finite value (\(octaveSpelling(X.values[k]))) at (\(k % X.rows + 1), \(k / X.rows + 1))"
-      )
-    }
-    if let k = y.values.firstIndex(where: { !($0 >= 1 && $0 <= Double(num_labels) && $0 == $0.rounded()) }) {
-      throw InputError(
-        "\(path): variable 'y' has label \(octaveSpelling(y.values[k])) at row \(k + 1); labels must be whole numbers 1…\(num_labels) (10 stands for the digit 0)"
-      )
-    }
   }
 
   /// Part 2: the course's trained weights (`[Theta1, Theta2]`), or nil (with a line saying so) when the file is absent.
