@@ -331,30 +331,6 @@ private let numericClasses: Set<UInt32> = [
   MAT_C_INT32.rawValue, MAT_C_UINT32.rawValue, MAT_C_INT64.rawValue, MAT_C_UINT64.rawValue,
 ]
 
-private func className(_ c: matio_classes) -> String {
-  switch c {
-  case MAT_C_EMPTY: "empty"
-  case MAT_C_CELL: "cell"
-  case MAT_C_STRUCT: "struct"
-  case MAT_C_OBJECT: "object"
-  case MAT_C_CHAR: "char"
-  case MAT_C_SPARSE: "sparse"
-  case MAT_C_DOUBLE: "double"
-  case MAT_C_SINGLE: "single"
-  case MAT_C_INT8: "int8"
-  case MAT_C_UINT8: "uint8"
-  case MAT_C_INT16: "int16"
-  case MAT_C_UINT16: "uint16"
-  case MAT_C_INT32: "int32"
-  case MAT_C_UINT32: "uint32"
-  case MAT_C_INT64: "int64"
-  case MAT_C_UINT64: "uint64"
-  case MAT_C_FUNCTION: "function"
-  case MAT_C_OPAQUE: "opaque"
-  default: "unknown class \(c.rawValue)"
-  }
-}
-
 /// An open MAT file; closed when this goes away.
 private final class OpenFile {
   let path: String
@@ -510,7 +486,7 @@ private final class OpenFile {
     var info = VariableInfo(
       name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0, problem: nil)
     if !numericClasses.contains(v.class_type.rawValue) {
-      info.problem = .notNumeric(className: className(v.class_type))
+      info.problem = .notNumeric(className: MATLABClass.name(ofCode: Int(v.class_type.rawValue)))
     } else if v.isComplex != 0 {
       info.problem = .complex
     } else if dimensions.count != 2 {
@@ -555,13 +531,7 @@ private final class OpenFile {
   }
 
   private static func elementSize(of type: matio_types) -> Int? {
-    switch type {
-    case MAT_T_DOUBLE, MAT_T_INT64, MAT_T_UINT64: 8
-    case MAT_T_SINGLE, MAT_T_INT32, MAT_T_UINT32: 4
-    case MAT_T_INT16, MAT_T_UINT16: 2
-    case MAT_T_INT8, MAT_T_UINT8: 1
-    default: nil
-    }
+    MATLABDataType(rawValue: type.rawValue)?.byteSize
   }
 
   /// Octave's `double()`: every integer and single value is exactly

@@ -294,16 +294,6 @@ private let miUTF16: UInt32 = 17
 private let miUTF32: UInt32 = 18
 
 /// The size in bytes of one value of a numeric data type.
-private let numericTypeSizes: [UInt32: Int] = [
-  miINT8: 1, miUINT8: 1, miINT16: 2, miUINT16: 2, miINT32: 4, miUINT32: 4, miSINGLE: 4, miDOUBLE: 8,
-  miINT64: 8, miUINT64: 8,
-]
-
-private let numericTypeNames: [UInt32: String] = [
-  miINT8: "int8", miUINT8: "uint8", miINT16: "int16", miUINT16: "uint16", miINT32: "int32", miUINT32: "uint32",
-  miSINGLE: "single", miDOUBLE: "double", miINT64: "int64", miUINT64: "uint64",
-]
-
 /// For each numeric class code, the stored types whose every value the class
 /// holds exactly. MATLAB and Octave store a double array in the smallest
 /// integer type of at most 32 bits that holds its values (or as single, with
@@ -319,12 +309,6 @@ private let storedTypesForClass: [Int: Set<UInt32>] = [
   13: [miUINT32, miUINT16, miUINT8],
   14: [miINT64, miINT32, miUINT32, miINT16, miUINT16, miINT8, miUINT8],
   15: [miUINT64, miUINT32, miUINT16, miUINT8],
-]
-
-private let classNames = [
-  1: "cell", 2: "struct", 3: "object", 4: "char", 5: "sparse", 6: "double", 7: "single", 8: "int8", 9: "uint8",
-  10: "int16", 11: "uint16", 12: "int32", 13: "uint32", 14: "int64", 15: "uint64", 16: "function handle",
-  17: "opaque",
 ]
 
 /// Reads the data elements of a MATLAB 5 file (or of one inflated compressed
@@ -487,18 +471,21 @@ private struct ElementReader {
       guard let count, count <= limit else {
         throw ContentProblem(why: "its size \(shape) is more than a file of \(fileSize) bytes can hold")
       }
-      let className = classNames[header.classCode]!
+      let className = MATLABClass.name(ofCode: header.classCode)
       var p = header.contentStart
       for part in header.isComplex ? ["real part", "imaginary part"] : ["data"] {
         let data = try element(p, "its \(part)")
-        guard let size = numericTypeSizes[data.type], storedTypesForClass[header.classCode]!.contains(data.type) else {
+        guard let size = MATLABDataType(rawValue: data.type)?.byteSize,
+          storedTypesForClass[header.classCode]!.contains(data.type)
+        else {
           throw ContentProblem(
-            why: "its \(part) is stored as \(numericTypeNames[data.type] ?? "type \(data.type)"), "
+            why: "its \(part) is stored as \(MATLABDataType(rawValue: data.type)?.name ?? "type \(data.type)"), "
               + "which a \(className) array cannot be stored as")
         }
         guard data.count == count * size else {
           throw ContentProblem(
-            why: "its dimensions \(shape) need \(count * size) bytes of \(numericTypeNames[data.type]!) data, "
+            why:
+              "its dimensions \(shape) need \(count * size) bytes of \(MATLABDataType(rawValue: data.type)!.name) data, "
               + "but its \(part) holds \(data.count)")
         }
         p = data.next
@@ -638,7 +625,6 @@ enum MAT4Layout {
   /// The variables of `bytes`, or nil when the file does not start like a v4
   /// file (then it is no MAT file at all).
   static func variables(checking bytes: [UInt8]) throws(MAT5Layout.Damage) -> [MAT5Layout.Variable]? {
-    let elementSizes = [8, 4, 4, 2, 2, 1]
     var variables: [MAT5Layout.Variable] = []
     var p = 0
     while p < bytes.count {
@@ -671,7 +657,8 @@ enum MAT4Layout {
             + "is not a valid one")
       }
       let (values, overflow) = rows.multipliedReportingOverflow(by: columns)
-      let (dataBytes, overflow2) = values.multipliedReportingOverflow(by: elementSizes[P] * (1 + imaginary))
+      let (dataBytes, overflow2) = values.multipliedReportingOverflow(
+        by: MATLABDataType(v4Precision: P)!.byteSize * (1 + imaginary))
       let nameStart = p + 20
       guard nameLength <= bytes.count - nameStart, !overflow, !overflow2,
         dataBytes <= bytes.count - nameStart - nameLength
