@@ -248,62 +248,21 @@ private func withLibmatio<T>(_ body: () throws(MatFileError) -> T) throws(MatFil
   }
 }
 
-/// What identifies a file's contents: device, inode, size and modification
-/// time. A file replaced or written to changes at least one of them.
-struct FileIdentity: Equatable {
-  var device: UInt64
-  var inode: UInt64
-  var size: Int64
-  var modified: timespec
-
-  init(_ status: stat) {
-    device = UInt64(status.st_dev)
-    inode = UInt64(status.st_ino)
-    size = Int64(status.st_size)
-    modified = status.st_mtim
-  }
-
-  static func == (a: FileIdentity, b: FileIdentity) -> Bool {
-    a.device == b.device && a.inode == b.inode && a.size == b.size
-      && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
-  }
-}
-
 /// The bytes of the file at `path` (at most `limit` of them) and its
-/// identity, or the error a read gives for a missing, unreadable or
-/// directory path.
+/// identity, through the package's one whole-file reader, with its failures
+/// as `MatFileError`s.
 private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileError) -> (
   bytes: [UInt8], identity: FileIdentity
 ) {
-  func failure(_ code: Int32) -> MatFileError {
-    MatFileError(path: path, reason: code == ENOENT ? .fileNotFound : .unreadable(String(cString: strerror(code))))
-  }
-  var status = stat()
-  if stat(path, &status) != 0 { throw failure(errno) }
-  if (status.st_mode & S_IFMT) == S_IFDIR {
-    throw MatFileError(path: path, reason: .unreadable("it is a directory"))
-  }
-  let descriptor = open(path, O_RDONLY)
-  if descriptor < 0 { throw failure(errno) }
-  defer { close(descriptor) }
-  if fstat(descriptor, &status) != 0 { throw failure(errno) }
-  let size = min(Int(status.st_size), limit)
-  var readError: Int32 = 0
-  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-    while initialized < size {
-      let got = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
-      if got < 0 && errno == EINTR { continue }
-      if got < 0 { readError = errno }
-      if got <= 0 { break }
-      initialized += got
+  do {
+    return try WholeFile.read(path, limit: limit)
+  } catch {
+    switch error {
+    case .notFound: throw MatFileError(path: path, reason: .fileNotFound)
+    case .changedWhileReading: throw MatFileError(path: path, reason: .corrupt(error.description))
+    default: throw MatFileError(path: path, reason: .unreadable(error.description))
     }
   }
-  if readError != 0 { throw failure(readError) }
-  let filled = bytes.count
-  guard filled == size else {
-    throw MatFileError(path: path, reason: .corrupt("the file changed while it was being read"))
-  }
-  return (bytes, FileIdentity(status))
 }
 
 /// The variables a file's own bytes describe, checked before libmatio read

@@ -18,19 +18,16 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
   public var description: String { "\(path): \(problem)" }
 
   /// The whole content of `path`, or the error saying why it cannot be had:
-  /// no such file, a directory, not readable.
+  /// no such file, a directory or special file, not readable.
   package static func contents(of path: String) throws(ImageFileError) -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw ImageFileError(path: path, problem: "no such file")
+    do {
+      return try WholeFile.read(path).bytes
+    } catch {
+      switch error {
+      case .directory: throw ImageFileError(path: path, problem: "is a directory, not a picture")
+      case .unreadable(let reason): throw ImageFileError(path: path, problem: "cannot be read (\(reason))")
+      default: throw ImageFileError(path: path, problem: error.description)
+      }
     }
-    guard !isDirectory.boolValue else { throw ImageFileError(path: path, problem: "is a directory, not a picture") }
-    guard access(path, R_OK) == 0 else {
-      throw ImageFileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ImageFileError(path: path, problem: "cannot be read")
-    }
-    return [UInt8](data)
   }
 }
