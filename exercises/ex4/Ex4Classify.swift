@@ -105,7 +105,7 @@ struct Ex4Classify: ParsableCommand {
     } else {
       let variables = try MatFile.read(path, variables: ["X", "y"])
       (X, y) = (variables["X"]!, variables["y"]!)
-      try Ex4Script.validateData(X: X, y: y, path: path, numLabels: 10)
+      try Ex4Script<ReferenceFunctions>.validateData(X: X, y: y, path: path, numLabels: 10)
       guard X.columns == DigitImage.side * DigitImage.side else {
         throw InputError("\(path): 'X' has \(X.columns) columns; pictures of 20×20 digits need 400")
       }
