@@ -17,6 +17,13 @@ package struct ChildProcess {
     package var standardOutput: String
     package var standardError: String
     package var seconds: Double
+
+    package init(ending: Ending, standardOutput: String, standardError: String, seconds: Double) {
+      self.ending = ending
+      self.standardOutput = standardOutput
+      self.standardError = standardError
+      self.seconds = seconds
+    }
   }
 
   package let executable: String

@@ -113,7 +113,8 @@ package enum ChildFailure: Error, Equatable, Sendable {
   /// Any other ending without a result.
   case noResult(String)
 
-  init(_ outcome: ChildProcess.Outcome, limits: Grader.Limits, sourcePathMarker: String) {
+  /// Reads how a child that gave no result ended, from its ending and its standard error.
+  package init(_ outcome: ChildProcess.Outcome, limits: Grader.Limits, sourcePathMarker: String) {
     let text = outcome.standardError
     let location = Self.location(in: text, marker: sourcePathMarker)
     switch outcome.ending {

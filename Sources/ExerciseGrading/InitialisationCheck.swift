@@ -10,7 +10,11 @@ import NeuralNetworkLearning
 /// notes' rule, √6 / √(L_in + L_out), or the course script's fixed 0.12,
 /// whichever is wider.
 package struct InitialisationCheck: Sendable {
+  /// What an item checks.
+  package enum Kind: Sendable { case shape, range, symmetry, callsDiffer, seedRepeats }
+
   package struct Item: Equatable, Sendable {
+    package let kind: Kind
     package let passed: Bool
     package let text: String
   }
@@ -50,6 +54,7 @@ package struct InitialisationCheck: Sendable {
     }
     items.append(
       Item(
+        kind: .shape,
         passed: shapeProblems.isEmpty,
         text: shapeProblems.isEmpty
           ? "shape: randInitializeWeights(400, 25) is 25×401 and (25, 10) is 10×26 (L_out × (1 + L_in))"
@@ -66,6 +71,7 @@ package struct InitialisationCheck: Sendable {
     }
     items.append(
       Item(
+        kind: .range,
         passed: rangeProblems.isEmpty,
         text: rangeProblems.isEmpty
           ? "range: every weight within ±epsilon_init (±0.12 for (400, 25), ±\(number(epsilonInit(25, 10))) for (25, 10))"
@@ -76,6 +82,7 @@ package struct InitialisationCheck: Sendable {
     let distinct = Set(first.values).count
     items.append(
       Item(
+        kind: .symmetry,
         passed: distinct > 1,
         text: distinct > 1
           ? "symmetry broken: the weights differ from one another"
@@ -88,6 +95,7 @@ package struct InitialisationCheck: Sendable {
     let differ = draws[0] != draws[1]
     items.append(
       Item(
+        kind: .callsDiffer,
         passed: differ,
         text: differ
           ? "two calls give different weights"
@@ -98,6 +106,7 @@ package struct InitialisationCheck: Sendable {
     let repeats = draws[0] == draws[3]
     items.append(
       Item(
+        kind: .seedRepeats,
         passed: repeats,
         text: repeats
           ? "the same seed gives the same weights (drawn from the generator given)"

@@ -252,10 +252,10 @@ struct Ex4Script<Functions: ExerciseFunctions> {
       isDeep
       ? "hidden layers of \(hidden_layer_sizes.map(String.init).joined(separator: ", ")) units"
       : "\(hidden_layer_sizes[0]) hidden units"
+    let finalCost = fX.last.map { String(format: "%f", $0) } ?? "none: no step lowered the cost"
     print(
-      String(
-        format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, ",
-        elapsed, fX.count, fX.last ?? .nan, lambda) + units + ")")
+      String(format: "Training took %.2f s (%d iterations, final cost ", elapsed, fX.count) + finalCost
+        + String(format: ", lambda = %g, ", lambda) + units + ")")
     return Thetas
   }
 }

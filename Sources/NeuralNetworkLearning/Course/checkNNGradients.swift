@@ -61,7 +61,8 @@ func checkNNGradientsReport(
     + "(Left-Your Numerical Gradient, Right-Analytical Gradient)\n\n"
     + "If your backpropagation implementation is correct, then \n"
     + "the relative difference will be small (less than 1e-9). \n"
-    + "\nRelative Difference: " + String(format: "%g", difference) + "\n"
+    + "\nRelative Difference: " + (difference.isFinite ? String(format: "%g", difference) : octaveSpelling(difference))
+    + "\n"
   return (difference, report)
 }
 
