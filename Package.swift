@@ -128,7 +128,10 @@ let package = Package(
     ),
     .testTarget(
       name: "ProgramTests",
-      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures", "TestSupport", "ex4", "ex4-linear"]
+      dependencies: [
+        "NeuralNetworkLearning", "ExerciseSupport", "ExerciseGrading", "Pictures", "TestSupport", "ex4", "ex4-linear",
+        "ex4-planted",
+      ]
     ),
   ]
 )
