@@ -79,12 +79,14 @@ package struct GradePartOptions: ParsableArguments {
 
 /// Limits on the process that runs a student's code.
 package enum ProcessLimits {
-  /// Processor time (`RLIMIT_CPU`: SIGXCPU, then SIGKILL) and address space
+  /// Processor time (`RLIMIT_CPU`: SIGXCPU, then SIGKILL), address space
   /// (`RLIMIT_AS`: allocations beyond it fail, which Swift turns into a
-  /// fatal error), and no core files.
+  /// fatal error), 64 MB a file (`RLIMIT_FSIZE`: printing without end fills
+  /// no disk), and no core files.
   package static func apply(cpuSeconds: Int, memoryMegabytes: Int) {
     set(RLIMIT_CPU, rlim_t(max(cpuSeconds, 1)))
     set(RLIMIT_AS, rlim_t(max(memoryMegabytes, 64)) << 20)
+    set(RLIMIT_FSIZE, 64 << 20)
     set(RLIMIT_CORE, 0)
   }
 

@@ -99,6 +99,17 @@ struct MisbehaviourTests {
     #expect(location?.hasPrefix("PlantedCommand.swift:") == true)
   }
 
+  @Test("Printing without end stops at the output limit (64 MB) and fails part 3 only")
+  func endlessPrinting() throws {
+    let report = try Planted.grade("printingInSigmoidGradient")
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .stopped(let message, _)? = failures.first else {
+      Issue.record("not a stop: \(failures)")
+      return
+    }
+    #expect(message.contains("wrote more output than allowed"), "\(message)")
+  }
+
   @Test("A loop in randInitializeWeights fails the ungraded checks only: 100 points")
   func loopInInitialisation() throws {
     let report = try Planted.grade("loopInRandomInitialisation", seconds: 3)

@@ -141,7 +141,8 @@ import TestSupport
     let output = TaskOutput(
       J: -0.0,
       matrices: [
-        Matrix(rows: 2, columns: 3, values: [.nan, -.infinity, .infinity, .leastNonzeroMagnitude, 1 / 3, -2]), Matrix.zeros(0, 4),
+        Matrix(rows: 2, columns: 3, values: [.nan, -.infinity, .infinity, .leastNonzeroMagnitude, 1 / 3, -2]),
+        Matrix.zeros(0, 4),
         Matrix(row: [1, 2]),
       ])
     let back = try #require(TaskOutput(encoded: output.encoded))

@@ -46,6 +46,7 @@ enum Plant: String, CaseIterable, ExpressibleByArgument, Sendable {
   case loopInSigmoidGradient
   case allocationInSigmoidGradient
   case recursionInSigmoidGradient
+  case printingInSigmoidGradient
   case loopInRandomInitialisation
 
   // randInitializeWeights.

@@ -31,6 +31,13 @@ struct PlantedFunctions: ExerciseFunctions {
       return Matrix(column: hoard.map { $0[0] })
     case .recursionInSigmoidGradient:
       return z.map { Double(descend($0)) }
+    case .printingInSigmoidGradient:
+      var line = 0
+      while line >= 0 {
+        print("debugging line \(line): nothing to see here, only more of the same")
+        line += 1
+      }
+      return z
     default:
       return callSigmoidGradient(z)
     }

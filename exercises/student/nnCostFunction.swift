@@ -49,8 +49,9 @@ import NeuralNetworkLearning
 ///   3. Recode the labels. Each of the K outputs is a yes/no answer, so
 ///      label y(i) becomes a row of K targets: 1 in column y(i), 0 in the
 ///      other columns. Stack the rows into Y, m × K. (Row k of the K × K
-///      identity `Matrix.eye(K)` is exactly the row for label k, and
-///      `A[rows: list]` picks rows of A.)
+///      identity `Matrix.eye(K)` is exactly the row for label k,
+///      `A[rows: list]` picks rows of A, and `Int(y[i])` is example i's
+///      label as a whole number.)
 ///
 ///   4. The cost adds up the logistic-regression cost of every output of
 ///      every example, two sums, and averages over the examples:
