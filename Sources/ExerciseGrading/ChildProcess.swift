@@ -56,12 +56,22 @@ package struct ChildProcess {
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
-    // A process group of its own, so that a timeout kills what it started too.
+    // A process group of its own, so that a timeout kills what it started
+    // too; no signal blocked; and the limits' signals (SIGXCPU, SIGXFSZ) with
+    // their default action, ending the child, even where this process
+    // ignores them (ignored signals would stay ignored in the child).
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     posix_spawnattr_setpgroup(&attributes, 0)
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var limitSignals = sigset_t()
+    sigemptyset(&limitSignals)
+    for signal in [SIGXCPU, SIGXFSZ, SIGPIPE] { sigaddset(&limitSignals, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &limitSignals)
 
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }

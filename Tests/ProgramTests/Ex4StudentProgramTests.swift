@@ -176,7 +176,7 @@ struct Ex4StudentProgramTests {
   @Test("ex4 submit refuses a time limit that is not a positive number of seconds")
   func submitWithBadTimeLimit() throws {
     for value in ["0", "-3", "nan", "601"] {
-      let run = try ProgramRun.run("ex4", ["submit", "--time-limit", value])
+      let run = try ProgramRun.run("ex4", ["submit", "--time-limit=\(value)"])
       #expect(run.status == 64, "\(value): \(run.standardError)")
       #expect(run.standardError.hasPrefix("Error: --time-limit must be a number of seconds"), "\(run.standardError)")
     }
