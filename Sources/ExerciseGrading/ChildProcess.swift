@@ -1,3 +1,4 @@
+import ExerciseSupport
 import Foundation
 
 /// A program run as a child process with a wall-clock limit: its standard
@@ -117,7 +118,7 @@ package struct ChildProcess {
       ending: ending,
       standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
       standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
-      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+      seconds: seconds(elapsed))
   }
 
   /// Decodes a `waitpid` status (the C macros are not visible from Swift).

@@ -121,7 +121,8 @@ package struct MistakenNetwork: Sendable {
     case .notDividedByM: term = lambda * withoutBias
     }
     guard rows > Theta.rows else { return term }
-    return Matrix.zeros(rows - Theta.rows, Theta.columns).stacked(above: term)
+    // [zeros(1, columns); term]: a row of zeros on top, through the transpose.
+    return term.transposed().prependingColumn(of: 0).transposed()
   }
 
   /// The sigmoid gradient with a mistake: what `sigmoidGradient(z)` returns
@@ -172,17 +173,4 @@ package struct MistakenNetwork: Sendable {
       (.gradientUnrolledRowByRow, variant { $0.layout = .rowByRow }),
     ]
   }()
-}
-
-extension Matrix {
-  /// `[self; below]`: this matrix's rows, then `below`'s.
-  fileprivate func stacked(above below: Matrix) -> Matrix {
-    precondition(columns == below.columns, "stacked: \(shape) above \(below.shape)")
-    var out = Matrix.zeros(rows + below.rows, columns)
-    for j in 1...max(columns, 1) where columns > 0 {
-      for i in 1...max(rows, 1) where rows > 0 { out[i, j] = self[i, j] }
-      for i in 1...max(below.rows, 1) where below.rows > 0 { out[rows + i, j] = below[i, j] }
-    }
-    return out
-  }
 }
