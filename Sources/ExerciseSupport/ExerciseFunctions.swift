@@ -30,10 +30,6 @@ package protocol ExerciseFunctions {
   /// and so takes three layers only; the reference implementation returns
   /// the fast evaluator ``NNCostFunction``, which takes any number.
   func costFunction(layerSizes: [Int], X: Matrix, y: Matrix, lambda: Double) -> (Matrix) -> (J: Double, grad: Matrix)
-
-  /// Whether ``costFunction(layerSizes:X:y:lambda:)`` takes networks with
-  /// more than one hidden layer (`ex4 --hidden-layers`).
-  var trainsDeeperNetworks: Bool { get }
 }
 
 extension ExerciseFunctions {
@@ -48,8 +44,6 @@ extension ExerciseFunctions {
         lambda: lambda)
     }
   }
-
-  package var trainsDeeperNetworks: Bool { false }
 
   /// Initial weights for every layer, `[Theta1, …, Theta(L−1)]`:
   /// ``randInitializeWeights(_:_:using:)`` for each pair of neighbouring
@@ -87,6 +81,4 @@ package struct ReferenceFunctions: ExerciseFunctions {
   ) {
     NNCostFunction(layerSizes: layerSizes, X: X, y: y, lambda: lambda).callAsFunction
   }
-
-  package var trainsDeeperNetworks: Bool { true }
 }
