@@ -4,7 +4,10 @@ import PackageDescription
 // The package, module by module. Dependencies run one way:
 //
 //   OctaveCore ← { MatFiles, Pictures, NeuralNetworkEngine } ← NeuralNetworkLearning
-//              ← DigitPhotos ← ExerciseSupport ← the programs
+//              ← DigitPhotos ← ExerciseSupport ← ExerciseGrading ← the programs
+//
+// A student's own functions (Ex4Student, in exercises/student/) see only the
+// course module; ex4 runs the script on them and grades them.
 //
 // Only the course module (with the core and MatFile it re-exports) and the
 // digit-photo pipeline are products; the engine and the programs' support
@@ -57,11 +60,24 @@ let package = Package(
       ]
     ),
 
+    // `ex4 submit`: the course's graded parts, run offline in child processes,
+    // with the common mistakes recognised.
+    .target(
+      name: "ExerciseGrading",
+      dependencies: [
+        "NeuralNetworkLearning", "ExerciseSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // The functions a student writes: the starters, until they are filled in.
+    .target(
+      name: "Ex4Student", dependencies: ["NeuralNetworkLearning"], path: "exercises/student", exclude: ["README.md"]),
+
     // The programs.
     .executableTarget(
       name: "ex4",
       dependencies: [
-        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseSupport",
+        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseSupport", "ExerciseGrading", "Ex4Student",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4"
@@ -100,9 +116,26 @@ let package = Package(
     .testTarget(
       name: "DigitPhotosTests",
       dependencies: ["DigitPhotos", "Pictures", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport"]),
+    // The grader's tests: mistakes, traps, endless loops and allocations
+    // planted in a test-only program that the grader runs as it runs ex4.
+    .executableTarget(
+      name: "ex4-planted",
+      dependencies: [
+        "NeuralNetworkLearning", "ExerciseSupport", "ExerciseGrading",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Tests/PlantedExercise"
+    ),
+    .testTarget(
+      name: "ExerciseGradingTests",
+      dependencies: ["ExerciseGrading", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport", "ex4-planted"]
+    ),
     .testTarget(
       name: "ProgramTests",
-      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures", "TestSupport", "ex4", "ex4-linear"]
+      dependencies: [
+        "NeuralNetworkLearning", "ExerciseSupport", "ExerciseGrading", "Pictures", "TestSupport", "ex4", "ex4-linear",
+        "ex4-planted",
+      ]
     ),
   ]
 )

@@ -2,15 +2,25 @@ import Foundation
 import NeuralNetworkLearning
 
 /// Training a sigmoid network on digits with fmincg, through the course's
-/// cost function for any number of hidden layers (``NNCostFunction``).
+/// cost function for any number of hidden layers (``NNCostFunction``), or
+/// through a cost function given (a student's `nnCostFunction`).
 package struct NetworkTraining {
   /// Units per layer, input to output, e.g. `[400, 25, 10]`.
   package let layerSizes: [Int]
-  package let costFunction: NNCostFunction
+  /// `[J, grad] = costFunction(nn_params)` on the training data.
+  package let costFunction: (Matrix) -> (J: Double, grad: Matrix)
 
   package init(layerSizes: [Int], X: Matrix, y: Matrix, lambda: Double) {
+    self.init(
+      layerSizes: layerSizes,
+      costFunction: NNCostFunction(layerSizes: layerSizes, X: X, y: y, lambda: lambda).callAsFunction)
+  }
+
+  /// Training with `costFunction`, which must take the unrolled weights of a
+  /// network with `layerSizes` units per layer.
+  package init(layerSizes: [Int], costFunction: @escaping (Matrix) -> (J: Double, grad: Matrix)) {
     self.layerSizes = layerSizes
-    costFunction = NNCostFunction(layerSizes: layerSizes, X: X, y: y, lambda: lambda)
+    self.costFunction = costFunction
   }
 
   /// The cost and gradient at the unrolled weights `nnParams`.
@@ -25,7 +35,7 @@ package struct NetworkTraining {
   ) {
     let clock = ContinuousClock()
     let start = clock.now
-    let (nnParams, fX, _) = fmincg(costFunction.callAsFunction, initial, maxIter: maxIter, progress: progress)
+    let (nnParams, fX, _) = fmincg(costFunction, initial, maxIter: maxIter, progress: progress)
     let elapsed = seconds(clock.now - start)
     return (roll(nnParams, into: weightShapes(layerSizes)), fX, elapsed)
   }

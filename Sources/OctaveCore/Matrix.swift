@@ -140,22 +140,14 @@ extension Matrix {
 
   /// Elements a…b in column-major order, as a column vector: Octave's `v(a:b)`.
   public subscript<R: RangeExpression>(range: R) -> Matrix where R.Bound == Int {
-    let r = range.relative(to: 1..<(count + 1))
-    if !r.isEmpty {
-      checkLinearIndex(r.lowerBound)
-      checkLinearIndex(r.upperBound - 1)
-    }
+    let r = Matrix.positions(range, upTo: count, check: checkLinearIndex)
     return Matrix(column: Array(values[(r.lowerBound - 1)..<(r.upperBound - 1)]))
   }
 
   /// A range of whole columns, 1-based: `Theta[columns: 2...]` is Octave's
   /// `Theta(:, 2:end)`.
   public subscript<R: RangeExpression>(columns range: R) -> Matrix where R.Bound == Int {
-    let r = range.relative(to: 1..<(columns + 1))
-    if !r.isEmpty {
-      checkColumnIndex(r.lowerBound)
-      checkColumnIndex(r.upperBound - 1)
-    }
+    let r = Matrix.positions(range, upTo: columns, check: checkColumnIndex)
     let start = (r.lowerBound - 1) * rows
     let end = (r.upperBound - 1) * rows
     return Matrix(rows: rows, columns: r.count, values: Array(values[start..<end]))
@@ -177,6 +169,33 @@ extension Matrix {
 
   /// Row i (1-based) as a 1×columns matrix: Octave's `A(i, :)`.
   public func row(_ i: Int) -> Matrix { self[rows: [i]] }
+
+  /// The 1-based positions `range` covers among `1...last`, as a half-open
+  /// range, after `check` has stopped the program for any of them outside.
+  /// (`RangeExpression.relative(to:)` would stop first, for a closed or
+  /// partial range reaching outside, with no more than "Index out of bounds".)
+  private static func positions<R: RangeExpression>(_ range: R, upTo last: Int, check: (Int) -> Void) -> Range<Int>
+  where R.Bound == Int {
+    let r: Range<Int>
+    switch range {
+    case let closed as ClosedRange<Int>:
+      r = closed.lowerBound..<(closed.upperBound + 1)
+    case let from as PartialRangeFrom<Int>:
+      if from.lowerBound != last + 1 { check(from.lowerBound) }
+      r = from.lowerBound..<max(from.lowerBound, last + 1)
+    case let through as PartialRangeThrough<Int>:
+      r = 1..<max(through.upperBound + 1, 1)
+    case let upTo as PartialRangeUpTo<Int>:
+      r = 1..<max(upTo.upperBound, 1)
+    default:
+      r = range.relative(to: 1..<(last + 1))
+    }
+    if !r.isEmpty {
+      check(r.lowerBound)
+      check(r.upperBound - 1)
+    }
+    return r
+  }
 
   private func checkIndex(_ i: Int, _ j: Int) {
     precondition(

@@ -161,6 +161,40 @@ import TestSupport
     expectMessage(sum, ["operator +: nonconformant arguments (op1 is 2×3, op2 is 3×2)"])
   }
 
+  /// A range of elements or columns reaching outside stops with the Matrix
+  /// message naming the index and the shape: what a student who writes the
+  /// course's sizes into nnCostFunction sees when `ex4 submit` tries a
+  /// smaller network.
+  @Test func matrixRangesReachingOutside() async {
+    let closed = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Matrix.zeros(32, 1)[1...10025]
+    }
+    expectMessage(closed, ["Matrix index 10025 out of bounds for a 32×1 matrix with 32 elements"])
+    let from = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Matrix.zeros(32, 1)[10026...]
+    }
+    expectMessage(from, ["Matrix index 10026 out of bounds for a 32×1 matrix"])
+    let columns = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Matrix.zeros(4, 3)[columns: 2...26]
+    }
+    expectMessage(columns, ["Matrix column 26 out of bounds for a 4×3 matrix"])
+  }
+
+  /// Ranges inside, empty ranges at the end, and partial ranges, as Octave's `v(a:b)` and `A(:, a:end)`.
+  @Test func matrixRangesInside() {
+    let v = Matrix(column: [1, 2, 3, 4, 5])
+    #expect(v[2...4].values == [2, 3, 4])
+    #expect(v[2..<4].values == [2, 3])
+    #expect(v[4...].values == [4, 5])
+    #expect(v[6...].values == [])
+    #expect(v[...2].values == [1, 2])
+    #expect(v[..<1].values == [])
+    let A = Matrix([[1, 2, 3], [4, 5, 6]])
+    #expect(A[columns: 2...] == Matrix([[2, 3], [5, 6]]))
+    #expect(A[columns: 4...].columns == 0)
+    #expect(A[columns: ...1] == Matrix([[1], [4]]))
+  }
+
   /// What takes any shape: the elementwise functions.
   @Test func sigmoidAndItsGradientTakeAnyShape() {
     for (rows, columns) in [(0, 0), (1, 1), (3, 1), (1, 4), (2, 5)] {

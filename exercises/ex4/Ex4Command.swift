@@ -14,8 +14,11 @@ struct Ex4Command: ParsableCommand {
       With no subcommand, or with `course`, runs the course's ex4 script: `ex4 --seed 1` is \
       `ex4 course --seed 1`. See `ex4 course --help` for its options and `ex4 classify --help` \
       for classifying your own pictures of digits.
+
+      To do the exercise yourself: write the functions in exercises/student/, grade them with \
+      `ex4 submit`, and run the whole script on them with `ex4 --student`.
       """,
-    subcommands: [Ex4Course.self, Ex4Classify.self],
+    subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Submit.self, Ex4GradePart.self],
     defaultSubcommand: Ex4Course.self)
 }
 
@@ -75,6 +78,11 @@ struct Ex4Course: ParsableCommand {
   @Flag(name: .long, help: "Never wait for Enter between parts (it waits only when run in a terminal).")
   var noPause: Bool = false
 
+  @Flag(
+    name: .long,
+    help: "Run the script on your own sigmoidGradient, randInitializeWeights and nnCostFunction in exercises/student/.")
+  var student: Bool = false
+
   mutating func validate() throws {
     guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
     for units in hiddenLayers ?? [] {
@@ -82,6 +90,11 @@ struct Ex4Course: ParsableCommand {
     }
     if hiddenLayers != nil && training.hiddenLayerSize != nil {
       throw ValidationError("give --hidden-layers or --hidden-layer-size, not both")
+    }
+    if student && hiddenLayerSizes.count > 1 {
+      throw ValidationError(
+        "--student trains the course's network with one hidden layer (your nnCostFunction); --hidden-layers cannot be used with it"
+      )
     }
   }
 
@@ -94,8 +107,14 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
-    var script = try Ex4Script(options: self)
-    try script.run()
+    if student {
+      print("Running the exercise on your functions in exercises/student/ (`ex4 submit` grades them).")
+      var script = try Ex4Script(options: self, functions: StudentFunctions())
+      try script.run()
+    } else {
+      var script = try Ex4Script(options: self, functions: ReferenceFunctions())
+      try script.run()
+    }
   }
 }
 

@@ -3,10 +3,14 @@ import NeuralNetworkLearning
 import ExerciseSupport
 import Pictures
 
-/// The course's `ex4.m`, part by part, with its wording and number formats.
-struct Ex4Script {
+/// The course's `ex4.m`, part by part, with its wording and number formats,
+/// run on the exercise's functions given: the reference implementation, or a
+/// student's own (`ex4 --student`).
+struct Ex4Script<Functions: ExerciseFunctions> {
   let options: Ex4Course
   let console: Console
+  /// sigmoidGradient, randInitializeWeights and nnCostFunction, whoever wrote them.
+  let functions: Functions
 
   // The course's sizes: 20×20 input images, 25 hidden units, 10 labels.
   let num_labels = 10
@@ -29,8 +33,9 @@ struct Ex4Script {
   var displayRandom: OctaveRandom
   let seed: UInt32
 
-  init(options: Ex4Course) throws {
+  init(options: Ex4Course, functions: Functions) throws {
     self.options = options
+    self.functions = functions
     console = Console(noPause: options.noPause)
     hidden_layer_sizes = options.hiddenLayerSizes
     (weightsRandom, seed) = options.training.randomStream()
@@ -68,7 +73,7 @@ struct Ex4Script {
 
     // ================ Part 5: Sigmoid Gradient  ================
     print("\nEvaluating sigmoid gradient...")
-    let g = sigmoidGradient(Matrix(row: [-1, -0.5, 0, 0.5, 1]))
+    let g = functions.sigmoidGradient(Matrix(row: [-1, -0.5, 0, 0.5, 1]))
     print("Sigmoid gradient evaluated at [-1 -0.5 0 0.5 1]:\n  ", terminator: "")
     print(g.values.map { String(format: "%f ", $0) }.joined(), terminator: "")
     print("\n")
@@ -79,7 +84,7 @@ struct Ex4Script {
     // initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size), then
     // initial_Theta2 = randInitializeWeights(hidden_layer_size, num_labels), and so on for
     // every layer of a deeper network, all from the one seeded stream.
-    let initial_Thetas = randInitializeWeights(layerSizes: layer_sizes, using: &weightsRandom)
+    let initial_Thetas = functions.randInitializeWeights(layerSizes: layer_sizes, using: &weightsRandom)
     let initial_nn_params = unroll(initial_Thetas)
     if isDeep {
       print(
@@ -89,13 +94,13 @@ struct Ex4Script {
 
     // =============== Part 7: Implement Backpropagation ===============
     print("\nChecking Backpropagation... ")
-    _ = checkNNGradients()
+    _ = checkNNGradients(nnCostFunction: functions.nnCostFunction)
     console.pause()
 
     // =============== Part 8: Implement Regularization ===============
     print("\nChecking Backpropagation (w/ Regularization) ... ")
     let debug_lambda = 3.0
-    _ = checkNNGradients(lambda: debug_lambda)
+    _ = checkNNGradients(lambda: debug_lambda, nnCostFunction: functions.nnCostFunction)
     if let loaded {
       let debug_J = cost(loaded, lambda: debug_lambda)
       print(String(format: "\n\nCost at (fixed) debugging parameters (w/ lambda = %f): %f ", debug_lambda, debug_J))
@@ -141,8 +146,9 @@ struct Ex4Script {
 
   /// The cost of the loaded weights on the data: `nnCostFunction` for the course's `[Theta1, Theta2]`.
   func cost(_ Thetas: [Matrix], lambda: Double) -> Double {
-    NetworkTraining(layerSizes: [input_layer_size] + Thetas.map(\.rows), X: X, y: y, lambda: lambda)
-      .cost(unroll(Thetas)).0
+    functions.costFunction(layerSizes: [input_layer_size] + Thetas.map(\.rows), X: X, y: y, lambda: lambda)(
+      unroll(Thetas)
+    ).J
   }
 
   mutating func loadData() throws {
@@ -193,17 +199,19 @@ struct Ex4Script {
   /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
   func train(from initial_nn_params: Matrix) -> [Matrix] {
     let lambda = options.lambda
-    let training = NetworkTraining(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
+    let training = NetworkTraining(
+      layerSizes: layer_sizes, costFunction: functions.costFunction(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
+    )
     let (Thetas, fX, elapsed) = training.run(
       from: initial_nn_params, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines)
     let units =
       isDeep
       ? "hidden layers of \(hidden_layer_sizes.map(String.init).joined(separator: ", ")) units"
       : "\(hidden_layer_sizes[0]) hidden units"
+    let finalCost = fX.last.map { String(format: "%f", $0) } ?? "none: no step lowered the cost"
     print(
-      String(
-        format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, ",
-        elapsed, fX.count, fX.last ?? .nan, lambda) + units + ")")
+      String(format: "Training took %.2f s (%d iterations, final cost ", elapsed, fX.count) + finalCost
+        + String(format: ", lambda = %g, ", lambda) + units + ")")
     return Thetas
   }
 }

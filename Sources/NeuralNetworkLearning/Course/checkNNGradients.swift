@@ -21,17 +21,36 @@ import Foundation
 ///
 /// which is about 2e-11 for a correct implementation (the course asks for
 /// less than 1e-9). With `quiet` nothing is printed.
+///
+/// `nnCostFunction` is the implementation checked: by default this module's
+/// ``nnCostFunction(_:inputLayerSize:hiddenLayerSize:numLabels:X:y:lambda:)``;
+/// `ex4 --student` passes the student's own.
 @discardableResult
-public func checkNNGradients(lambda: Double = 0, quiet: Bool = false) -> Double {
-  let (difference, report) = checkNNGradientsReport(lambda: lambda)
+public func checkNNGradients(
+  lambda: Double = 0, quiet: Bool = false,
+  nnCostFunction: NNCostFunctionSignature = NeuralNetworkLearning.nnCostFunction
+) -> Double {
+  let (difference, report) = checkNNGradientsReport(lambda: lambda, nnCostFunction: nnCostFunction)
   if !quiet { print(report, terminator: "") }
   return difference
 }
 
-/// ``checkNNGradients(lambda:quiet:)``'s relative difference and the text it prints.
-func checkNNGradientsReport(lambda: Double) -> (relativeDifference: Double, report: String) {
+/// The type of ``nnCostFunction(_:inputLayerSize:hiddenLayerSize:numLabels:X:y:lambda:)``:
+/// `(nnParams, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda) -> (J, grad)`.
+public typealias NNCostFunctionSignature = (
+  _ nnParams: Matrix, _ inputLayerSize: Int, _ hiddenLayerSize: Int, _ numLabels: Int, _ X: Matrix, _ y: Matrix,
+  _ lambda: Double
+) -> (J: Double, grad: Matrix)
+
+/// ``checkNNGradients(lambda:quiet:nnCostFunction:)``'s relative difference and the text it prints.
+func checkNNGradientsReport(
+  lambda: Double, nnCostFunction: NNCostFunctionSignature = NeuralNetworkLearning.nnCostFunction
+) -> (relativeDifference: Double, report: String) {
   let network = GradientCheckNetwork()
-  let costFunc = { (p: Matrix) in network.cost(p, lambda: lambda) }
+  func costFunc(_ p: Matrix) -> (J: Double, grad: Matrix) {
+    nnCostFunction(
+      p, network.input_layer_size, network.hidden_layer_size, network.num_labels, network.X, network.y, lambda)
+  }
   let grad = costFunc(network.nnParams).grad
   let numgrad = computeNumericalGradient({ costFunc($0).J }, network.nnParams)
 
@@ -42,11 +61,12 @@ func checkNNGradientsReport(lambda: Double) -> (relativeDifference: Double, repo
     + "(Left-Your Numerical Gradient, Right-Analytical Gradient)\n\n"
     + "If your backpropagation implementation is correct, then \n"
     + "the relative difference will be small (less than 1e-9). \n"
-    + "\nRelative Difference: " + String(format: "%g", difference) + "\n"
+    + "\nRelative Difference: " + (difference.isFinite ? String(format: "%g", difference) : octaveSpelling(difference))
+    + "\n"
   return (difference, report)
 }
 
-/// The small network ``checkNNGradients(lambda:quiet:)`` checks, in the course's names.
+/// The small network ``checkNNGradients(lambda:quiet:nnCostFunction:)`` checks, in the course's names.
 struct GradientCheckNetwork {
   let input_layer_size = 3
   let hidden_layer_size = 5

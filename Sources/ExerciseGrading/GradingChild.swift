@@ -1,0 +1,97 @@
+import ArgumentParser
+import ExerciseSupport
+import Foundation
+import NeuralNetworkLearning
+
+extension GradingTask: ExpressibleByArgument {}
+
+/// The child's side of grading: the arguments the grader starts a child
+/// process with (`… grade-part <task> --result <file> --cpu-seconds <n>
+/// --memory-megabytes <n>`), and running the one task they name.
+///
+/// A program that grades (`ex4`, and the tests' `ex4-planted`) has a hidden
+/// subcommand with these options that calls ``run(with:)`` with the
+/// functions to grade.
+package struct GradePartOptions: ParsableArguments {
+  @Argument(help: "The task to run.")
+  package var task: GradingTask
+
+  @Option(help: "Where to write the task's output.")
+  package var result: String
+
+  @Option(help: "Seconds of processor time allowed.")
+  package var cpuSeconds: Int = 20
+
+  @Option(help: "Megabytes of address space allowed.")
+  package var memoryMegabytes: Int = 1024
+
+  package init() {}
+
+  /// The arguments that make a child run `task` and write to `result`.
+  package static func arguments(
+    task: GradingTask, result: String, cpuSeconds: Int, memoryMegabytes: Int
+  ) -> [String] {
+    [
+      task.rawValue, "--result", result, "--cpu-seconds", String(cpuSeconds), "--memory-megabytes",
+      String(memoryMegabytes),
+    ]
+  }
+
+  /// Limits this process, runs the task with `functions` and writes its
+  /// output to the result file. A trap, a loop or an allocation without end
+  /// in `functions` ends this process instead; the grader sees that.
+  package func run(with functions: some ExerciseFunctions) throws {
+    ProcessLimits.apply(cpuSeconds: cpuSeconds, memoryMegabytes: memoryMegabytes)
+    let output = Self.perform(task, with: functions)
+    do {
+      try output.encoded.write(toFile: result, atomically: true, encoding: .utf8)
+    } catch {
+      throw InputError("\(result): cannot write the task's result (\(error.localizedDescription))")
+    }
+  }
+
+  /// Calls the student's functions as the task asks, on the grader's inputs.
+  package static func perform(_ task: GradingTask, with functions: some ExerciseFunctions) -> TaskOutput {
+    switch task {
+    case .sigmoidGradient:
+      return TaskOutput(matrices: [functions.sigmoidGradient(GraderInputs.X)])
+    case .randomInitialisation:
+      // The course's two layers from one stream, the first layer twice (two
+      // calls must differ), and the first layer again from a fresh stream
+      // with the same seed (it must repeat).
+      let (first, second) = (GraderInputs.initialisationLayers[0], GraderInputs.initialisationLayers[1])
+      var generator = OctaveRandom(seed: GraderInputs.initialisationSeed)
+      let W1 = functions.randInitializeWeights(first.L_in, first.L_out, using: &generator)
+      let W1again = functions.randInitializeWeights(first.L_in, first.L_out, using: &generator)
+      let W2 = functions.randInitializeWeights(second.L_in, second.L_out, using: &generator)
+      var sameSeed = OctaveRandom(seed: GraderInputs.initialisationSeed)
+      let W1repeated = functions.randInitializeWeights(first.L_in, first.L_out, using: &sameSeed)
+      return TaskOutput(matrices: [W1, W1again, W2, W1repeated])
+    default:
+      let part = task.part!
+      let (J, grad) = functions.nnCostFunction(
+        GraderInputs.t, inputLayerSize: GraderInputs.inputLayerSize, hiddenLayerSize: GraderInputs.hiddenLayerSize,
+        numLabels: GraderInputs.numLabels, X: GraderInputs.Xm, y: GraderInputs.ym, lambda: part.lambda!)
+      return TaskOutput(J: J, matrices: [grad])
+    }
+  }
+}
+
+/// Limits on the process that runs a student's code.
+package enum ProcessLimits {
+  /// Processor time (`RLIMIT_CPU`: SIGXCPU, then SIGKILL), address space
+  /// (`RLIMIT_AS`: allocations beyond it fail, which Swift turns into a
+  /// fatal error), 64 MB a file (`RLIMIT_FSIZE`: printing without end fills
+  /// no disk), and no core files.
+  package static func apply(cpuSeconds: Int, memoryMegabytes: Int) {
+    set(RLIMIT_CPU, rlim_t(max(cpuSeconds, 1)))
+    set(RLIMIT_AS, rlim_t(max(memoryMegabytes, 64)) << 20)
+    set(RLIMIT_FSIZE, 64 << 20)
+    set(RLIMIT_CORE, 0)
+  }
+
+  private static func set(_ resource: __rlimit_resource, _ value: rlim_t) {
+    var limit = rlimit(rlim_cur: value, rlim_max: value)
+    _ = setrlimit(__rlimit_resource_t(resource.rawValue), &limit)
+  }
+}

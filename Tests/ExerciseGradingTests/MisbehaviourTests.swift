@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+import ExerciseGrading
+import ExerciseSupport
+import NeuralNetworkLearning
+import TestSupport
+
+/// A function that stops, loops or allocates without end fails its own
+/// part, with a message saying what happened, and the other parts are still
+/// graded. Each plant misbehaves in one place only: the graded call of
+/// sigmoidGradient (part 3), nnCostFunction (parts 1, 2, 4, 5), or
+/// randInitializeWeights (the ungraded checks).
+@Suite(.enabled(if: ProgramRun.isBuilt(Planted.program), ProgramRun.notBuilt(Planted.program)))
+struct MisbehaviourTests {
+  /// Checks that only `failing` lost points and returns their failures.
+  func expectOnlyFailing(
+    _ report: SubmissionReport, _ failing: Set<GradedPart>, sourceLocation: SourceLocation = #_sourceLocation
+  ) -> [ChildFailure] {
+    for part in GradedPart.allCases {
+      let result = report.part(part)
+      if failing.contains(part) {
+        #expect(result.score == 0 && result.failure != nil, "part \(part.rawValue)", sourceLocation: sourceLocation)
+      } else {
+        #expect(
+          result.score == part.points,
+          "part \(part.rawValue): \(result.findings) \(String(describing: result.failure))",
+          sourceLocation: sourceLocation)
+      }
+    }
+    return failing.compactMap { report.part($0).failure }
+  }
+
+  @Test("A trap (a Matrix index out of range) fails part 3 only, naming the message and the line")
+  func trap() throws {
+    let report = try Planted.grade("trapInSigmoidGradient")
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .stopped(let message, let location)? = failures.first else {
+      Issue.record("not a stop: \(failures)")
+      return
+    }
+    #expect(message.contains("Matrix index (4, 1) out of bounds for a 3×10 matrix"), "\(message)")
+    #expect(location?.hasPrefix("PlantedCommand.swift:") == true, "\(String(describing: location))")
+    #expect(report.rendered(subject: "t").contains("It stopped at PlantedCommand.swift:"))
+    #expect(report.initialisation.passed)
+  }
+
+  @Test("fatalError in nnCostFunction fails the four parts that call it; sigmoidGradient keeps its 5 points")
+  func fatalErrorInCost() throws {
+    let report = try Planted.grade("fatalErrorInCost")
+    let failures = expectOnlyFailing(
+      report, [.feedforwardCost, .regularizedCost, .backpropagation, .regularizedGradient])
+    #expect(failures.count == 4)
+    for failure in failures {
+      guard case .stopped(let message, let location) = failure else {
+        Issue.record("not a stop: \(failure)")
+        continue
+      }
+      #expect(message == "Fatal error: nnCostFunction is not finished")
+      #expect(location?.hasPrefix("PlantedFunctions.swift:") == true)
+    }
+    #expect(report.total == 5)
+  }
+
+  @Test("A loop that never ends fails part 3 after the time limit; the rest is graded")
+  func endlessLoop() throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let report = try Planted.grade("loopInSigmoidGradient", seconds: 3)
+    let elapsed = clock.now - start
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    #expect(failures == [.timedOut(seconds: 3)])
+    #expect(report.rendered(subject: "t").contains("It did not finish within 3 s and was stopped"))
+    // One part waited for its limit; the other five tasks ran normally.
+    #expect(elapsed > .seconds(3) && elapsed < .seconds(60), "\(elapsed)")
+  }
+
+  @Test("An allocation that never stops runs into the memory limit and fails part 3 only")
+  func unboundedAllocation() throws {
+    let report = try Planted.grade("allocationInSigmoidGradient")
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .outOfMemory(let megabytes, _)? = failures.first else {
+      Issue.record("not out of memory: \(failures)")
+      return
+    }
+    #expect(megabytes == Grader.Limits().memoryMegabytes)
+    #expect(report.rendered(subject: "t").contains("It ran out of memory"))
+  }
+
+  @Test("Recursion without end overflows the stack and fails part 3 only, said as such")
+  func endlessRecursion() throws {
+    let report = try Planted.grade("recursionInSigmoidGradient")
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .stopped(let message, let location)? = failures.first else {
+      Issue.record("not a stop: \(failures)")
+      return
+    }
+    #expect(message.contains("stack overflowed"), "\(message)")
+    #expect(location?.hasPrefix("PlantedCommand.swift:") == true)
+  }
+
+  @Test("Printing without end stops at the output limit (64 MB) and fails part 3 only")
+  func endlessPrinting() throws {
+    let report = try Planted.grade("printingInSigmoidGradient")
+    let failures = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .stopped(let message, _)? = failures.first else {
+      Issue.record("not a stop: \(failures)")
+      return
+    }
+    #expect(message.contains("wrote more output than allowed"), "\(message)")
+  }
+
+  @Test("A loop in randInitializeWeights fails the ungraded checks only: 100 points")
+  func loopInInitialisation() throws {
+    let report = try Planted.grade("loopInRandomInitialisation", seconds: 3)
+    _ = expectOnlyFailing(report, [])
+    #expect(report.total == 100)
+    #expect(report.initialisation.failure == .timedOut(seconds: 3))
+  }
+}
+
+/// The ungraded checks of randInitializeWeights: each planted mistake fails
+/// its own check and passes the others; the lecture notes' rule passes all.
+@Suite(.enabled(if: ProgramRun.isBuilt(Planted.program), ProgramRun.notBuilt(Planted.program)))
+struct InitialisationCheckTests {
+  @Test(
+    arguments: [
+      ("none", nil), ("initialisationSameEveryCall", .callsDiffer), ("initialisationTooWide", .range),
+      ("initialisationTransposed", .shape), ("initialisationIgnoresGenerator", .seedRepeats),
+    ] as [(String, InitialisationCheck.Kind?)])
+  func initialisation(plant: String, failing: InitialisationCheck.Kind?) throws {
+    let report = try Planted.grade(plant)
+    #expect(report.total == 100)
+    let check = report.initialisation
+    #expect(check.failure == nil)
+    #expect(check.items.count == 5)
+    for item in check.items {
+      #expect(item.passed == (item.kind != failing), "\(item.kind): \(item.text)")
+    }
+  }
+
+  @Test("The range allowed is the wider of the rule √6/√(L_in + L_out) and the course's 0.12")
+  func epsilonInit() {
+    #expect(InitialisationCheck.epsilonInit(400, 25) == 0.12)  // √6/√425 ≈ 0.1188
+    #expect(abs(InitialisationCheck.epsilonInit(25, 10) - 0.414039) < 1e-6)
+  }
+}

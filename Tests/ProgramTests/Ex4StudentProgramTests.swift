@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+import ExerciseGrading
+import ExerciseSupport
+import NeuralNetworkLearning
+import TestSupport
+
+/// Whether `exercises/student/` holds the untouched starters: its functions,
+/// run as `ex4 submit` runs them (in a child process, so that a student's
+/// half-written code cannot stop the tests), return only zeros.
+enum Starters {
+  static let untouched: Bool = {
+    guard ProgramRun.isBuilt("ex4") else { return false }
+    for task in [GradingTask.sigmoidGradient, .feedforwardCost, .randomInitialisation] {
+      let result = FileManager.default.temporaryDirectory.appendingPathComponent("starters-\(UUID().uuidString)").path
+      defer { try? FileManager.default.removeItem(atPath: result) }
+      guard let run = try? ProgramRun.run("ex4", ["grade-part", task.rawValue, "--result", result]), run.status == 0,
+        let text = try? String(contentsOfFile: result, encoding: .utf8), let output = TaskOutput(encoded: text),
+        output.J ?? 0 == 0, output.matrices.allSatisfy({ $0.values.allSatisfy { $0 == 0 } })
+      else { return false }
+    }
+    return true
+  }()
+
+  static let notUntouched: Comment =
+    "skipped: exercises/student/ has work in it (these tests check the starters; `git restore exercises/student/` puts them back)"
+}
+
+/// A fenced block of README.md that shows a run: the command after `$ swift
+/// run`, and the lines shown, in pieces where the README leaves lines out (`…`).
+struct ReadmeRun: CustomTestStringConvertible, Sendable {
+  let program: String
+  let arguments: [String]
+  let pieces: [[String]]
+
+  var testDescription: String { ([program] + arguments).joined(separator: " ") }
+
+  static let readme = Fixture.root.deletingLastPathComponent().appendingPathComponent("README.md")
+
+  /// Every ```text block whose first line is `$ swift run <command>` with one of the prefixes.
+  static func blocks(_ prefixes: [String]) -> [ReadmeRun] {
+    guard let text = try? String(contentsOf: readme, encoding: .utf8) else { return [] }
+    var runs: [ReadmeRun] = []
+    var lines = text.components(separatedBy: "\n")[...]
+    while let line = lines.popFirst() {
+      guard line == "```text", let first = lines.first, first.hasPrefix("$ swift run "),
+        prefixes.contains(where: { first.dropFirst(12).hasPrefix($0) })
+      else { continue }
+      lines.removeFirst()
+      let words = first.dropFirst(12).split(separator: " ").map(String.init)
+      var pieces: [[String]] = [[]]
+      while let body = lines.popFirst(), body != "```" {
+        if body == "…" { pieces.append([]) } else { pieces[pieces.count - 1].append(trimmed(body)) }
+      }
+      runs.append(
+        ReadmeRun(program: words[0], arguments: Array(words.dropFirst()), pieces: pieces.filter { !$0.isEmpty }))
+    }
+    return runs
+  }
+
+  static func trimmed(_ line: some StringProtocol) -> String {
+    var s = String(line)
+    while s.last == " " { s.removeLast() }
+    return s
+  }
+
+  /// Checks that each piece appears in `output`, whole and in order.
+  func expectShown(in output: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let lines = output.components(separatedBy: "\n").map(Self.trimmed)
+    var from = 0
+    for piece in pieces {
+      let found = (from...max(from, lines.count - piece.count)).first { start in
+        start + piece.count <= lines.count && Array(lines[start..<(start + piece.count)]) == piece
+      }
+      guard let start = found else {
+        Issue.record(
+          "README shows lines that `\(testDescription)` does not print (in this order):\n\(piece.joined(separator: "\n"))\n--- it printed:\n\(output)",
+          sourceLocation: sourceLocation)
+        return
+      }
+      from = start + piece.count
+    }
+  }
+}
+
+/// `ex4 submit` and `ex4 --student` as a student runs them, and the README's
+/// runs of them, re-run and compared line by line.
+@Suite(.serialized, .enabled(if: ProgramRun.isBuilt("ex4"), ProgramRun.notBuilt("ex4")))
+struct Ex4StudentProgramTests {
+  @Test(
+    "ex4 submit on the untouched starters: five parts at 0 points with feedback, exit 0, well under a minute",
+    .enabled(if: Starters.untouched, Starters.notUntouched))
+  func submitStarters() throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let run = try ProgramRun.run("ex4", ["submit"])
+    #expect(clock.now - start < .seconds(60))
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardError.isEmpty, "\(run.standardError)")
+    let rows = GradedPart.allCases.map { part in
+      run.standardOutput.split(separator: "\n").first { $0.contains(" \(part.title) |") }.map(String.init) ?? ""
+    }
+    for (part, row) in zip(GradedPart.allCases, rows) {
+      #expect(row.contains(String(format: "|   0 / %3d | not written yet", part.points)), "\(row)")
+    }
+    #expect(run.standardOutput.contains("|   0 / 100 |"))
+    #expect(run.standardOutput.contains("NO  symmetry not broken: all 10025 weights are 0"))
+    for block in ReadmeRun.blocks(["ex4 submit"]) where block.arguments == ["submit"] {
+      block.expectShown(in: run.standardOutput)
+    }
+  }
+
+  @Test("ex4 submit --reference: the reference implementation in the student's place scores 100/100")
+  func submitReference() throws {
+    let run = try ProgramRun.run("ex4", ["submit", "--reference"])
+    #expect(run.status == 0, "\(run.standardError)")
+    for part in GradedPart.allCases {
+      #expect(
+        run.standardOutput.contains(
+          " \(part.title) | " + String(format: "%3d / %3d", part.points, part.points) + " | Correct"),
+        "\(part.title)")
+    }
+    #expect(run.standardOutput.contains("| 100 / 100 |"))
+    #expect(!run.standardOutput.contains("What the grader found"))
+    #expect(!run.standardOutput.contains("NO  "))
+    let blocks = ReadmeRun.blocks(["ex4 submit"]).filter { $0.arguments == ["submit", "--reference"] }
+    #expect(blocks.count == 1, "README should show one run of ex4 submit --reference")
+    for block in blocks { block.expectShown(in: run.standardOutput) }
+  }
+
+  @Test("The README's run of ex4-planted shows what a recognised mistake looks like")
+  func readmeDiagnosis() throws {
+    let blocks = ReadmeRun.blocks(["ex4-planted"])
+    #expect(blocks.count == 1)
+    for block in blocks {
+      let run = try ProgramRun.run(block.program, block.arguments)
+      #expect(run.status == 0, "\(run.standardError)")
+      block.expectShown(in: run.standardOutput)
+    }
+  }
+
+  @Test(
+    "ex4 --student runs the whole script on the student's functions, to the end",
+    .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")),
+    .enabled(if: CourseFile.has("ex4weights.mat"), CourseFile.missing("ex4weights.mat")))
+  func wholeScriptOnTheStudentsFunctions() throws {
+    let dir = try TemporaryDirectory()
+    let blocks = ReadmeRun.blocks(["ex4 --student"])
+    #expect(blocks.count == 1, "README should show one run of ex4 --student")
+    let block = try #require(blocks.first)
+    // The README's data path, ../shared/course-data/…, is the data directory here.
+    let arguments =
+      block.arguments.map {
+        $0.hasPrefix("../shared/course-data/")
+          ? CourseFile.path(String($0.dropFirst("../shared/course-data/".count))) : $0
+      } + ["--seed", "2", "--output-dir", dir.file("out")]
+    let run = try ProgramRun.run("ex4", arguments)
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("Running the exercise on your functions in exercises/student/"))
+    // Every part ran: both costs, the gradient checks, training, the pictures, the accuracy.
+    #expect(run.numbers(after: "Cost at parameters (loaded from ex4weights):").count == 2)
+    #expect(run.standardOutput.components(separatedBy: "Relative Difference:").count == 3)
+    #expect(run.standardOutput.contains("Training took "))
+    #expect(FileManager.default.fileExists(atPath: dir.file("out/hidden-units.png")))
+    let accuracy = try #require(run.numbers(after: "Training Set Accuracy:").first)
+    guard Starters.untouched else { return }
+    // On the starters the numbers show the work is still to do.
+    #expect(run.numbers(after: "Cost at parameters (loaded from ex4weights):") == [0, 0])
+    #expect(run.standardOutput.contains("Relative Difference: NaN"))
+    #expect(run.standardOutput.contains("0 iterations, final cost none: no step lowered the cost"))
+    #expect(accuracy == 10, "every example is given label 1 by all-zero weights: 500 of 5000")
+    block.expectShown(in: run.standardOutput)
+  }
+
+  @Test("ex4 submit refuses a time limit that is not a positive number of seconds")
+  func submitWithBadTimeLimit() throws {
+    for value in ["0", "-3", "nan", "601"] {
+      let run = try ProgramRun.run("ex4", ["submit", "--time-limit=\(value)"])
+      #expect(run.status == 64, "\(value): \(run.standardError)")
+      #expect(run.standardError.hasPrefix("Error: --time-limit must be a number of seconds"), "\(run.standardError)")
+    }
+  }
+
+  @Test("ex4 --student refuses --hidden-layers with one line")
+  func studentWithDeeperNetwork() throws {
+    let run = try ProgramRun.run("ex4", ["--student", "--hidden-layers", "25,25", "--no-pause"])
+    #expect(run.status == 64)
+    #expect(run.standardError.hasPrefix("Error: --student trains the course's network with one hidden layer"))
+  }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import ExerciseGrading
+import ExerciseSupport
+import Foundation
+
+/// `ex4 submit`: the course's five graded parts, scored offline against the
+/// student's functions in `exercises/student/`.
+struct Ex4Submit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "submit",
+    abstract: "Grade your functions in exercises/student/ as the course's grader would, offline.",
+    discussion: """
+      Calls your sigmoidGradient and nnCostFunction on the course grader's inputs (a network of \
+      2 inputs, 4 hidden units and 4 labels, 16 examples) and scores the five parts: 30, 15, 5, \
+      40 and 10 points. A wrong part is compared with the outputs of common mistakes and the \
+      one it matches is named. randInitializeWeights is checked but not graded.
+
+      Each part runs in a process of its own, limited in time and memory: a function that \
+      stops with an error, never returns or allocates without end fails its own part only.
+      """)
+
+  @Flag(help: .hidden)
+  var reference = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Seconds each part may run before it is stopped.", valueName: "s"))
+  var timeLimit: Double = 10
+
+  func validate() throws {
+    guard timeLimit.isFinite && timeLimit > 0 && timeLimit <= 600 else {
+      throw ValidationError("--time-limit must be a number of seconds above 0 and at most 600, got \(timeLimit)")
+    }
+  }
+
+  func run() throws {
+    let reference = reference
+    let grader = Grader(
+      executable: ChildProcess.currentExecutable,
+      childArguments: { ["grade-part"] + $0 + (reference ? ["--reference"] : []) },
+      sourcePathMarker: "/exercises/student/", limits: Grader.Limits(seconds: timeLimit))
+    let report: SubmissionReport
+    do {
+      report = try grader.grade()
+    } catch let error as ChildProcessError {
+      throw InputError(error.description)
+    }
+    let subject =
+      reference ? "the reference implementation (ex4 submit --reference)" : "your functions in exercises/student/"
+    print(report.rendered(subject: subject), terminator: "")
+  }
+}
+
+/// `ex4 grade-part`: one task of `ex4 submit`, run in a child process.
+struct Ex4GradePart: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "grade-part", abstract: "One part of ex4 submit (run by it).", shouldDisplay: false)
+
+  @OptionGroup var options: GradePartOptions
+
+  @Flag(help: "Run the reference implementation instead of exercises/student/.")
+  var reference = false
+
+  func run() throws {
+    if reference {
+      try options.run(with: ReferenceFunctions())
+    } else {
+      try options.run(with: StudentFunctions())
+    }
+  }
+}
