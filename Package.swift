@@ -19,7 +19,9 @@ let package = Package(
     .executable(name: "ex4-linear", targets: ["ex4-linear"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // HTML for the programs' reports.
+    .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),
   ],
   targets: [
     // Debian's C libraries.
@@ -46,12 +48,14 @@ let package = Package(
     // A student's own photos of digits, read, centred and classified.
     .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
     // What the programs share: the data folder, output folders, the console,
-    // option groups, the built-in digits, loading and saving weights.
+    // option groups, the built-in digits, loading and saving weights, what
+    // training looked like (held-out examples, confusion, costs) and reports.
     .target(
       name: "ExerciseSupport",
       dependencies: [
         "NeuralNetworkLearning", "Pictures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Plot", package: "Plot"),
       ]
     ),
 
@@ -90,6 +94,8 @@ let package = Package(
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
     .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "CZlib", "ExerciseSupport", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "ExerciseSupportTests", dependencies: ["ExerciseSupport", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),

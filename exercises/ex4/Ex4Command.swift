@@ -12,10 +12,11 @@ struct Ex4Command: ParsableCommand {
     abstract: "Exercise 4 of the Machine Learning course: neural network learning.",
     discussion: """
       With no subcommand, or with `course`, runs the course's ex4 script: `ex4 --seed 1` is \
-      `ex4 course --seed 1`. See `ex4 course --help` for its options and `ex4 classify --help` \
-      for classifying your own pictures of digits.
+      `ex4 course --seed 1`. See `ex4 course --help` for its options, `ex4 classify --help` \
+      for classifying your own pictures of digits and `ex4 sweep --help` for training over a \
+      grid of lambdas and hidden layer sizes.
       """,
-    subcommands: [Ex4Course.self, Ex4Classify.self],
+    subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Sweep.self],
     defaultSubcommand: Ex4Course.self)
 }
 
@@ -89,6 +90,20 @@ struct Ex4Course: ParsableCommand {
   @Flag(name: .long, help: "Never wait for Enter between parts (it waits only when run in a terminal).")
   var noPause: Bool = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Keep this share of the examples aside, chosen with the seeded stream, and report the training and validation accuracy and cost after every iteration (e.g. 20%).",
+      valueName: "percent"))
+  var validation: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Write the whole run as one HTML page with its pictures, into the output folder (e.g. report.html).",
+      valueName: "file"))
+  var report: String?
+
   mutating func validate() throws {
     guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
     guard maxIter != 0 else { throw ValidationError("--max-iter must not be 0") }
@@ -108,14 +123,25 @@ struct Ex4Course: ParsableCommand {
     if hiddenLayers != nil && hiddenLayerSize != nil {
       throw ValidationError("give --hidden-layers or --hidden-layer-size, not both")
     }
+    if let validation {
+      do { _ = try ValidationSplit.parsePercentage(validation) } catch { throw ValidationError(error.description) }
+    }
+    if let report { try ReportOption.check(report) }
   }
+
+  /// The share of the examples `--validation` keeps aside, or nil.
+  var validationFraction: Double? { validation.flatMap { try? ValidationSplit.parsePercentage($0) } }
 
   /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [hiddenLayerSize ?? 25] }
 
   func run() throws {
     var script = try Ex4Script(options: self)
-    try script.run()
+    guard let report else { return try script.run() }
+    let path = try ReportOption.prepare(report, outputDir: outputDir)
+    let parts = try OutputTranscript.capture { try script.run() }
+    try Ex4Report.course(script: script, parts: parts).write(to: path)
+    print("Wrote the report of this run to \(path)")
   }
 }
 

@@ -29,6 +29,8 @@ struct Ex4Script {
   var displayRandom: OctaveRandom
   let seed: UInt32
   let seedWasGiven: Bool
+  /// Beyond the course: which files these are, held-out examples, the cost curve, the mistakes.
+  var view: Ex4TrainingView
 
   init(options: Ex4Course) throws {
     self.options = options
@@ -43,6 +45,7 @@ struct Ex4Script {
       seedWasGiven = false
     }
     displayRandom = OctaveRandom(seed: seed ^ 0x9E37_79B9)
+    view = Ex4TrainingView(options: options, seed: seed)
   }
 
   mutating func run() throws {
@@ -55,11 +58,13 @@ struct Ex4Script {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
+    try view.dataLoaded(X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
     console.pause()
 
     // ================ Part 2: Loading Parameters ================
     let loaded = try loadWeights()
+    if let loaded { view.weightsLoaded(loaded, path: options.weights ?? DataDirectory.file("ex4weights.mat")) }
 
     // ================ Part 3: Compute Cost (Feedforward) ================
     if let loaded {
@@ -67,6 +72,7 @@ struct Ex4Script {
       let J = cost(loaded, lambda: 0)
       print(String(format: "Cost at parameters (loaded from ex4weights): %f ", J))
       print(expectation(courseValue: "0.287629"))
+      if let note = view.dataNote(courseWeightsCost: J) { print(note) }
       console.pause()
 
       // =============== Part 4: Implement Regularization ===============
@@ -118,7 +124,7 @@ struct Ex4Script {
 
     // =================== Part 8: Training NN ===================
     print("\nTraining Neural Network... ")
-    let Thetas = train(from: initial_nn_params)
+    let Thetas = try train(from: initial_nn_params)
     console.pause()
 
     // ================= Part 9: Visualize Weights =================
@@ -129,12 +135,11 @@ struct Ex4Script {
     console.pause()
 
     // ================= Part 10: Implement Predict =================
-    let pred = predict(Thetas, X)
-    let correct = zip(pred.values, y.values).filter { $0 == $1 }.count
-    print(String(format: "\nTraining Set Accuracy: %f", Double(correct) / Double(X.rows) * 100))
+    print(String(format: "\nTraining Set Accuracy: %f", view.trainingAccuracy(Thetas)))
     if !isCourseData {
       print("(on the built-in digits; the course's ~95.3% is for ex4data1.mat)")
     }
+    try view.showMistakes(Thetas, labels: num_labels, console: console)
 
     if let path = options.save {
       try NetworkWeights.save(Thetas, to: path)
@@ -146,9 +151,7 @@ struct Ex4Script {
 
   /// The course's "(this value should be about …)" line, or a note that it does not apply.
   func expectation(courseValue: String, prefix: String = "") -> String {
-    isCourseData
-      ? "(\(prefix)this value should be about \(courseValue))"
-      : "(the course's \(courseValue) is for ex4data1.mat; it does not apply to the built-in digits)"
+    view.expectation(courseValue: courseValue, prefix: prefix)
   }
 
   /// The cost of the loaded weights on the data: `nnCostFunction` for the course's `[Theta1, Theta2]`.
@@ -231,15 +234,15 @@ struct Ex4Script {
     let path = (options.outputDir as NSString).appendingPathComponent(name)
     try PNGImage.writeGrey(image, to: path, scale: options.scale, overwrite: true)
     print("Wrote \(what) to \(path) (\(image.columns * options.scale)×\(image.rows * options.scale) pixels)")
+    OutputTranscript.attachPicture(path: path, caption: what)
     console.show(image)
   }
 
   /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
-  func train(from initial_nn_params: Matrix) -> [Matrix] {
+  mutating func train(from initial_nn_params: Matrix) throws -> [Matrix] {
     let lambda = options.lambda
-    let training = NetworkTraining(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
-    let (Thetas, fX, elapsed) = training.run(
-      from: initial_nn_params, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines)
+    let (Thetas, fX, elapsed) = view.train(
+      layerSizes: layer_sizes, from: initial_nn_params, lambda: lambda, console: console)
     let units =
       isDeep
       ? "hidden layers of \(hidden_layer_sizes.map(String.init).joined(separator: ", ")) units"
@@ -248,6 +251,7 @@ struct Ex4Script {
       String(
         format: "Training took %.2f s (%d iterations, final cost %f, lambda = %g, ",
         elapsed, fX.count, fX.last ?? .nan, lambda) + units + ")")
+    try view.showTraining(units: units)
     return Thetas
   }
 }
