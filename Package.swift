@@ -88,7 +88,7 @@ let package = Package(
     // Tests, a target per module, and the programs' end-to-end tests apart.
     .target(
       name: "TestSupport",
-      dependencies: ["NeuralNetworkLearning", "ExerciseSupport"],
+      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures"],
       path: "Tests/TestSupport"
     ),
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),

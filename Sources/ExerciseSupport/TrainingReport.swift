@@ -217,7 +217,7 @@ package struct TrainingReport {
   package static func checkCanWrite(to path: String) throws {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
-    let mark = "<meta name=\"generator\" content=\"\(generator)\">"
+    let mark = "<meta name=\"generator\" content=\"\(generator)\""
     guard !isDirectory.boolValue,
       let handle = FileHandle(forReadingAtPath: path),
       let start = try? handle.read(upToCount: 4096),

@@ -334,6 +334,26 @@ struct SweepResult {
         format: "Best for seed %u: lambda = %g, %d hidden units, %d iterations (validation accuracy %.2f%%)", seed,
         s.lambda, s.hiddenSize, s.iterations, outcomes[k].validationAccuracy)
     }
+    // How far apart two accuracies must be to tell them apart: one standard
+    // error of the best accuracy, sqrt(p(1 − p)/n) on n validation examples.
+    for seed in seeds {
+      let p = outcomes[best[seed]!].validationAccuracy / 100
+      let error = 100 * (p * (1 - p) / Double(max(validationCount, 1))).squareRoot()
+      let close = settings.indices.filter {
+        settings[$0].seed == seed && outcomes[$0].validationAccuracy >= 100 * p - error
+      }
+      let names = close.map { k -> String in
+        let s = settings[k]
+        var name = String(format: "lambda %g", s.lambda)
+        if sweep.hiddenSizeValues.count > 1 { name += ", \(s.hiddenSize) hidden" }
+        if sweep.iterationValues.count > 1 { name += ", \(s.iterations) iterations" }
+        return name
+      }
+      lines.append(
+        String(
+          format: "Seed %u: within one standard error (%.2f points on %d examples) of the best: ", seed, error,
+          validationCount) + names.joined(separator: "; ") + ".")
+    }
     if seeds.count > 1 {
       let lambdas = Set(seeds.map { settings[best[$0]!].lambda })
       lines.append(
@@ -341,7 +361,7 @@ struct SweepResult {
           ? String(format: "The best lambda, %g, is the same for all %d seeds.", lambdas.first!, seeds.count)
           : "The best lambda differs between the seeds ("
             + seeds.map { String(format: "%g for seed %u", settings[best[$0]!].lambda, $0) }.joined(separator: ", ")
-            + "): the differences between those lambdas are within the spread from the seed.")
+            + "): it is not stable across seeds.")
     }
     return lines
   }

@@ -165,9 +165,9 @@ struct Ex4TrainingView {
     print("Confusion matrix: a row for each true digit, a column for each guess; accuracy per digit on the right.")
     print(confusion.text(), terminator: "")
     let mistakes = confusion.mostConfused(3).map {
-      "\(confusion.name($0.actual)) taken for \(confusion.name($0.predicted)) (\($0.count))"
+      "a \(confusion.name($0.actual)) taken for a \(confusion.name($0.predicted)) (\($0.count) time\($0.count == 1 ? "" : "s"))"
     }
-    if !mistakes.isEmpty { print("Most often: " + mistakes.joined(separator: ", ")) }
+    if !mistakes.isEmpty { print("The most frequent mistakes: " + mistakes.joined(separator: ", ")) }
 
     let scale = options.scale
     let confusionTitle = "Confusion matrix, \(setName)"
