@@ -95,7 +95,8 @@ let package = Package(
     .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "CZlib", "ExerciseSupport", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
-      name: "ExerciseSupportTests", dependencies: ["ExerciseSupport", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
+      name: "ExerciseSupportTests",
+      dependencies: ["ExerciseSupport", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),

@@ -14,12 +14,14 @@ package struct ConfusionMatrix: Sendable, Equatable {
 
   /// Counts the pairs of `actual` and `predicted` labels (whole numbers 1…K, m×1 each).
   package init(labels: Int, actual: Matrix, predicted: Matrix) {
-    precondition(actual.count == predicted.count, "ConfusionMatrix: \(actual.count) labels but \(predicted.count) predictions")
+    precondition(
+      actual.count == predicted.count, "ConfusionMatrix: \(actual.count) labels but \(predicted.count) predictions")
     self.labels = labels
     counts = Array(repeating: Array(repeating: 0, count: labels), count: labels)
     for (t, p) in zip(actual.values, predicted.values) {
       let (row, column) = (Int(t), Int(p))
-      precondition((1...labels).contains(row) && (1...labels).contains(column), "ConfusionMatrix: label outside 1…\(labels)")
+      precondition(
+        (1...labels).contains(row) && (1...labels).contains(column), "ConfusionMatrix: label outside 1…\(labels)")
       counts[row - 1][column - 1] += 1
     }
   }
@@ -48,8 +50,9 @@ package struct ConfusionMatrix: Sendable, Equatable {
     for t in order {
       for p in order where p != t && counts[t - 1][p - 1] > 0 { mistakes.append((t, p, counts[t - 1][p - 1])) }
     }
-    return Array(mistakes.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }
-      .map(\.element).prefix(limit))
+    return Array(
+      mistakes.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }
+        .map(\.element).prefix(limit))
   }
 
   /// The matrix as text: a header of guesses, a row per true label with its counts and accuracy.
@@ -110,7 +113,8 @@ package struct ConfusionMatrix: Sendable, Equatable {
         let share = n == 0 ? 0 : Double(count) / Double(n)
         // Mistakes are shaded from a tenth of the row: most rows have a few.
         let strength = t == p ? share : min(1, share * 4)
-        let fill = count == 0 ? RGBColour.white : RGBColour.white.mixed(with: t == p ? green : red, 0.15 + 0.85 * strength)
+        let fill =
+          count == 0 ? RGBColour.white : RGBColour.white.mixed(with: t == p ? green : red, 0.15 + 0.85 * strength)
         let x = left + column * cellWidth
         image.fill(x: x, y: y, width: cellWidth, height: cellHeight, fill)
         image.outline(x: x, y: y, width: cellWidth + 1, height: cellHeight + 1, RGBColour(grey: 200))
@@ -136,7 +140,8 @@ package struct ConfusionMatrix: Sendable, Equatable {
 ///   - X: the examples, one per row, as `displayData` takes them.
 ///   - actual, predicted: their labels (1…10, 10 written as the digit 0).
 package func misclassifiedPicture(X: Matrix, actual: [Int], predicted: [Int]) -> RGBRaster {
-  precondition(X.rows == actual.count && X.rows == predicted.count, "misclassifiedPicture: one label and guess per row of X")
+  precondition(
+    X.rows == actual.count && X.rows == predicted.count, "misclassifiedPicture: one label and guess per row of X")
   let grid = displayData(X)
   let m = X.rows
   let exampleWidth = Int(Double(X.columns).squareRoot().rounded())

@@ -65,7 +65,9 @@ package struct SHA256 {
     let bitLength = length &* 8
     copy.pending.append(0x80)
     while copy.pending.count % 64 != 56 { copy.pending.append(0) }
-    for shift in stride(from: 56, through: 0, by: -8) { copy.pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      copy.pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     let padded = copy.pending
     padded.withUnsafeBytes { bytes in
       for start in stride(from: 0, to: bytes.count, by: 64) {

@@ -145,6 +145,9 @@ package final class TrainingMonitor: @unchecked Sendable {
       ], logarithmicY: true)
     let last = max(maxIter > 0 ? maxIter : history.iterations.last?.iteration ?? 1, 2)
     plot.xRange = 1...Double(last)
+    // The costs so far fill the height (a logarithmic scale between the lowest and the highest).
+    let costs = history.iterations.map(\.cost).filter { $0.isFinite && $0 > 0 }
+    if let low = costs.min(), let high = costs.max(), high > low { plot.yRange = low...high }
     return plot.textRendering(columns: columns, lines: TrainingMonitor.curveHeight)
   }
 

@@ -46,7 +46,8 @@ public enum BitmapFont {
         return row.reduce(0) { ($0 << 1) | ($1 == "#" ? 1 : 0) }
       }
       precondition(
-        rows.count == ascent || rows.count == lineHeight, "BitmapFont: the glyph for \(character) has \(rows.count) rows")
+        rows.count == ascent || rows.count == lineHeight,
+        "BitmapFont: the glyph for \(character) has \(rows.count) rows")
       table[character] = rows + [UInt8](repeating: 0, count: lineHeight - rows.count)
     }
     return table

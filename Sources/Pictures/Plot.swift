@@ -274,7 +274,8 @@ public struct Plot: Sendable {
       out.append(
         "<line x1=\"\(f(left))\" y1=\"\(f(py(t, ys)))\" x2=\"\(f(right))\" y2=\"\(f(py(t, ys)))\" stroke=\"#e6e6e6\"/>")
       out.append(
-        "<text x=\"\(f(left - 6))\" y=\"\(f(py(t, ys) + 4))\" text-anchor=\"end\">\(escaped(ys.label(ofTick: t)))</text>")
+        "<text x=\"\(f(left - 6))\" y=\"\(f(py(t, ys) + 4))\" text-anchor=\"end\">\(escaped(ys.label(ofTick: t)))</text>"
+      )
     }
     if hasRightAxis {
       for t in rs.ticks {
@@ -386,7 +387,8 @@ public struct Plot: Sendable {
   ///
   /// - Precondition: the picture is at least 120×90 pixels and `textScale` at least 1.
   public func picture(width: Int = 800, height: Int = 520, textScale s: Int = 2) -> RGBRaster {
-    precondition(width >= 120 && height >= 90, "Plot.picture: a plot needs at least 120×90 pixels, got \(width)×\(height)")
+    precondition(
+      width >= 120 && height >= 90, "Plot.picture: a plot needs at least 120×90 pixels, got \(width)×\(height)")
     precondition(s >= 1, "Plot.picture: textScale must be at least 1 (got \(s))")
     var image = RGBRaster(width: width, height: height)
     let xs = xScale

@@ -32,7 +32,8 @@ import TestSupport
     // Shown as written: the entity-like text is escaped again, not passed through.
     let shown = "&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; &amp;lt;b&amp;gt; &amp;#60; 'q'"
     #expect(html.components(separatedBy: shown).count - 1 >= 6, "text nodes")
-    #expect(html.contains("alt=\"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &amp;lt;b&amp;gt; &amp;#60; 'q'\""))
+    #expect(
+      html.contains("alt=\"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &amp;lt;b&amp;gt; &amp;#60; 'q'\""))
     #expect(html.contains("<tr class=\"best\">"))
   }
 
@@ -44,7 +45,9 @@ import TestSupport
     let bytes = try Data(contentsOf: URL(fileURLWithPath: picture))
     let report = TrainingReport(
       title: "t",
-      sections: [TrainingReport.Section(title: "s", blocks: [.picture(TrainingReport.Picture(path: picture, caption: "c"))])])
+      sections: [
+        TrainingReport.Section(title: "s", blocks: [.picture(TrainingReport.Picture(path: picture, caption: "c"))])
+      ])
     let html = try report.html()
     #expect(html.contains("src=\"data:image/png;base64,\(bytes.base64EncodedString())\""))
     #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
@@ -82,7 +85,10 @@ import TestSupport
   @Test("a transcript's parts become sections titled by the course's headings, text as the screen showed it")
   func sectionsFromParts() {
     let parts: [OutputTranscript.Part] = [
-      [.text("Loading and Visualizing Data ...\nWrote 100 random examples\n"), .picture(path: "d.png", caption: "digits")],
+      [
+        .text("Loading and Visualizing Data ...\nWrote 100 random examples\n"),
+        .picture(path: "d.png", caption: "digits"),
+      ],
       [.text("\nLoading Saved Neural Network Parameters ...\n\nFeedforward Using Neural Network ...\nCost 0.29\n")],
       [.text("\nTraining Neural Network... \nIteration     1 | Cost: 3.3\rIteration     2 | Cost: 3.2\r\n")],
       [.text("\n\nTraining Set Accuracy: 95.88\n")],

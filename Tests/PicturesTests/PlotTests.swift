@@ -80,7 +80,8 @@ import TestSupport
       title: "Cost <J> & \"accuracy\"", xLabel: "λ", yLabel: "a < b", rightYLabel: "per cent",
       series: [
         Plot.Series(name: "left & <line>", x: [0, 1, 10], y: [1, 2, 3], style: .line, colour: "#1f77b4"),
-        Plot.Series(name: "right", x: [0, 1, 10], y: [50, 60, 70], style: .dashedLine, colour: "#e6550d", axis: .right),
+        Plot.Series(
+          name: "right", x: [0, 1, 10], y: [50, 60, 70], style: .dashedLine, colour: "#e6550d", axis: .right),
         Plot.Series(name: "", x: [0, 1, 10], y: [1, 2, 3], style: .circles, colour: "#1f77b4"),
       ], logarithmicX: true)
     let svg = plot.svg()
@@ -114,7 +115,8 @@ import TestSupport
       title: "Costs", xLabel: "Iteration", yLabel: "J",
       series: [
         Plot.Series(name: "blue", x: [1, 2, 3, 4], y: [3, 2, 1.5, 1.2], style: .line, colour: "#1f77b4"),
-        Plot.Series(name: "orange", x: [1, 2, 3, 4], y: [80, 85, 90, 92], style: .line, colour: "#e6550d", axis: .right),
+        Plot.Series(
+          name: "orange", x: [1, 2, 3, 4], y: [80, 85, 90, 92], style: .line, colour: "#e6550d", axis: .right),
       ], logarithmicY: true, legend: .automatic)
     let picture = plot.picture(width: 500, height: 300, textScale: 1)
     #expect(picture.width == 500 && picture.height == 300)

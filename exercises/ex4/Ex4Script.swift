@@ -58,7 +58,8 @@ struct Ex4Script {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
-    try view.dataLoaded(X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
+    try view.dataLoaded(
+      X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
     console.pause()
 

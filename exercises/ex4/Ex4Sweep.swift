@@ -45,7 +45,8 @@ struct Ex4Sweep: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Units in the hidden layer, one size or several separated by commas (default: 25).", valueName: "n,n,…"),
+    help: ArgumentHelp(
+      "Units in the hidden layer, one size or several separated by commas (default: 25).", valueName: "n,n,…"),
     transform: {
       try NumberList.parse($0, option: "--hidden-sizes", expecting: "whole numbers from 1 to 10000", Int.init) {
         (1...10_000).contains($0)
@@ -55,7 +56,8 @@ struct Ex4Sweep: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("fmincg's iterations, one count or several separated by commas (default: 50).", valueName: "n,n,…"),
+    help: ArgumentHelp(
+      "fmincg's iterations, one count or several separated by commas (default: 50).", valueName: "n,n,…"),
     transform: {
       try NumberList.parse($0, option: "--iterations", expecting: "whole numbers from 1 to 100000", Int.init) {
         (1...100_000).contains($0)
@@ -86,7 +88,8 @@ struct Ex4Sweep: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Write the sweep as one HTML page, into the output folder (e.g. sweep.html).", valueName: "file"))
+    help: ArgumentHelp("Write the sweep as one HTML page, into the output folder (e.g. sweep.html).", valueName: "file")
+  )
   var report: String?
 
   var lambdaValues: [Double] { lambdas ?? Ex4Sweep.defaultLambdas }
@@ -149,7 +152,9 @@ struct Ex4Sweep: ParsableCommand {
     for seed in seedValues {
       for hiddenSize in hiddenSizeValues {
         for iterations in iterationValues {
-          for lambda in lambdaValues { settings.append(Setting(seed: seed, hiddenSize: hiddenSize, iterations: iterations, lambda: lambda)) }
+          for lambda in lambdaValues {
+            settings.append(Setting(seed: seed, hiddenSize: hiddenSize, iterations: iterations, lambda: lambda))
+          }
         }
       }
     }
@@ -397,7 +402,8 @@ struct SweepResult {
     } catch {
       throw InputError("\(svg): cannot be written (\(error.localizedDescription))")
     }
-    print("Wrote the validation accuracy against lambda to \(png) (\(picture.width)×\(picture.height) pixels) and \(svg)")
+    print(
+      "Wrote the validation accuracy against lambda to \(png) (\(picture.width)×\(picture.height) pixels) and \(svg)")
   }
 
   /// Validation accuracy (solid, circles) and training accuracy (dashed)
@@ -469,11 +475,12 @@ struct SweepResult {
       ])
     return TrainingReport(
       title: "ex4 sweep: lambda and hidden units", facts: facts,
-      sections: [results] + TrainingReport.sections(from: parts).map { section in
-        var s = section
-        s.title = "What the sweep printed: " + s.title
-        return s
-      })
+      sections: [results]
+        + TrainingReport.sections(from: parts).map { section in
+          var s = section
+          s.title = "What the sweep printed: " + s.title
+          return s
+        })
   }
 }
 

@@ -195,7 +195,10 @@ struct Ex4TrainingView {
     print(
       "Wrote \(what) misclassified examples to \(path) (\(picture.width * scale)×\(picture.height * scale) pixels)")
     OutputTranscript.attachPicture(
-      path: path, caption: "\(what.prefix(1).uppercased() + what.dropFirst()) misclassified examples of the \(setName): the true digit, then the network's guess")
+      path: path,
+      caption:
+        "\(what.prefix(1).uppercased() + what.dropFirst()) misclassified examples of the \(setName): the true digit, then the network's guess"
+    )
     console.show(picture.grey, maxColumns: 100)
   }
 
