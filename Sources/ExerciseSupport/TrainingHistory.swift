@@ -14,7 +14,9 @@ package struct TrainingHistory: Sendable {
     package var cost: Double
     /// Per cent of the training examples classified correctly.
     package var trainingAccuracy: Double?
-    /// J on the kept-aside examples, with the same λ (the same weights' penalty), so it compares with ``cost``.
+    /// J on the kept-aside examples with the same penalty for the weights as
+    /// ``cost`` has (λ/(2m)·Σθ² with the training set's m), so that the two
+    /// differ only by how well the network fits each set of examples.
     package var validationCost: Double?
     /// Per cent of the kept-aside examples classified correctly.
     package var validationAccuracy: Double?
@@ -107,7 +109,11 @@ package final class TrainingMonitor: @unchecked Sendable {
     self.maxIter = maxIter
     self.liveCurve = liveCurve
     history = TrainingHistory(lambda: lambda, hasValidation: validation != nil)
-    validationCost = validation.map { NNCostFunction(layerSizes: layerSizes, X: $0.X, y: $0.y, lambda: lambda) }
+    // nnCostFunction's penalty is λ/(2m)·Σθ² with its own m; λ·m_val/m_train gives the training set's penalty.
+    validationCost = validation.map {
+      NNCostFunction(
+        layerSizes: layerSizes, X: $0.X, y: $0.y, lambda: lambda * Double($0.X.rows) / Double(max(training.X.rows, 1)))
+    }
   }
 
   /// Seconds spent in ``observe(iteration:cost:nnParams:)``: measuring and drawing, not training.

@@ -152,8 +152,16 @@ import TestSupport
     let last = history.iterations.last!
     #expect(last.trainingAccuracy == accuracy(predict(Thetas, training.X), training.y))
     #expect(last.validationAccuracy == accuracy(predict(Thetas, validation.X), validation.y))
-    let J = NNCostFunction(layerSizes: layers, X: validation.X, y: validation.y, lambda: 1)(unroll(Thetas)).J
-    #expect(relativeDifference(last.validationCost!, J) < 1e-12)
+    // The validation cost carries the training cost's penalty: λ/(2·m_train)·Σθ² (bias columns left out).
+    let unregularised = NNCostFunction(layerSizes: layers, X: validation.X, y: validation.y, lambda: 0)(unroll(Thetas))
+      .J
+    let squares = Thetas.map { $0[columns: 2...].values.map { $0 * $0 }.reduce(0, +) }.reduce(0, +)
+    let penalty = 1.0 / (2 * Double(training.X.rows)) * squares
+    #expect(relativeDifference(last.validationCost!, unregularised + penalty) < 1e-12)
+    let trainingUnregularised = NNCostFunction(layerSizes: layers, X: training.X, y: training.y, lambda: 0)(
+      unroll(Thetas)
+    ).J
+    #expect(relativeDifference(last.cost, trainingUnregularised + penalty) < 1e-12)
     #expect(monitor.seconds > 0)
 
     let plot = history.plot(title: "t")

@@ -59,8 +59,9 @@ enum Ex4Report {
       title: "Iteration by iteration",
       blocks: [
         .paragraph(
-          "The cost J is the one fmincg minimises, with lambda = \(lambda); the validation cost uses the same "
-            + "lambda, so the two differ only by how well the network fits each set."),
+          "The cost J is the one fmincg minimises, with lambda = \(lambda). The validation cost carries the same "
+            + "penalty for the weights (lambda/(2m) times the sum of their squares, m the number of training "
+            + "examples), so the two differ only by how well the network fits each set."),
         .foldedTable(
           summary: "The \(history.iterations.count) iterations",
           TrainingReport.Table(caption: "After each iteration of fmincg", header: header, rows: rows)),

@@ -341,32 +341,39 @@ struct SweepResult {
     }
     // How far apart two accuracies must be to tell them apart: one standard
     // error of the best accuracy, sqrt(p(1 − p)/n) on n validation examples.
+    var indistinct = false
     for seed in seeds {
       let p = outcomes[best[seed]!].validationAccuracy / 100
       let error = 100 * (p * (1 - p) / Double(max(validationCount, 1))).squareRoot()
       let close = settings.indices.filter {
         settings[$0].seed == seed && outcomes[$0].validationAccuracy >= 100 * p - error
       }
+      indistinct = indistinct || close.count > 1
+      let onlyLambda = sweep.hiddenSizeValues.count == 1 && sweep.iterationValues.count == 1
       let names = close.map { k -> String in
         let s = settings[k]
-        var name = String(format: "lambda %g", s.lambda)
-        if sweep.hiddenSizeValues.count > 1 { name += ", \(s.hiddenSize) hidden" }
-        if sweep.iterationValues.count > 1 { name += ", \(s.iterations) iterations" }
-        return name
+        guard !onlyLambda else { return String(format: "%g", s.lambda) }
+        return String(format: "lambda %g with %d hidden units and %d iterations", s.lambda, s.hiddenSize, s.iterations)
       }
       lines.append(
         String(
-          format: "Seed %u: within one standard error (%.2f points on %d examples) of the best: ", seed, error,
-          validationCount) + names.joined(separator: "; ") + ".")
+          format: "Seed %u: within one standard error (%.2f points on %d examples) of the best: %@%@.", seed, error,
+          validationCount, onlyLambda ? "lambda " : "", names.joined(separator: onlyLambda ? ", " : "; ")))
     }
     if seeds.count > 1 {
       let lambdas = Set(seeds.map { settings[best[$0]!].lambda })
+      let all = seeds.count == 2 ? "both seeds" : "all \(seeds.count) seeds"
       lines.append(
         lambdas.count == 1
-          ? String(format: "The best lambda, %g, is the same for all %d seeds.", lambdas.first!, seeds.count)
+          ? String(format: "The best lambda, %g, is the same for %@.", lambdas.first!, all)
           : "The best lambda differs between the seeds ("
             + seeds.map { String(format: "%g for seed %u", settings[best[$0]!].lambda, $0) }.joined(separator: ", ")
             + "): it is not stable across seeds.")
+    }
+    if indistinct {
+      lines.append(
+        "Settings within one standard error of the best cannot be told apart on these validation examples; "
+          + "only those further below are clearly worse.")
     }
     return lines
   }

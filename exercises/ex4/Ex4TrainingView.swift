@@ -165,7 +165,8 @@ struct Ex4TrainingView {
     print("Confusion matrix: a row for each true digit, a column for each guess; accuracy per digit on the right.")
     print(confusion.text(), terminator: "")
     let mistakes = confusion.mostConfused(3).map {
-      "a \(confusion.name($0.actual)) taken for a \(confusion.name($0.predicted)) (\($0.count) time\($0.count == 1 ? "" : "s"))"
+      "\(article(confusion.name($0.actual))) taken for \(article(confusion.name($0.predicted))) "
+        + "(\($0.count) time\($0.count == 1 ? "" : "s"))"
     }
     if !mistakes.isEmpty { print("The most frequent mistakes: " + mistakes.joined(separator: ", ")) }
 
@@ -201,6 +202,9 @@ struct Ex4TrainingView {
     )
     console.show(picture.grey, maxColumns: 100)
   }
+
+  /// "a 3", "an 8".
+  func article(_ digit: String) -> String { (digit == "8" ? "an " : "a ") + digit }
 
   func outputPath(_ name: String) -> String {
     (options.outputDir as NSString).appendingPathComponent(name)
