@@ -134,7 +134,9 @@ package struct ConfusionMatrix: Sendable, Equatable {
 /// lays examples out (a grid of tiles, one pixel of black padding), with a
 /// strip under each row of tiles in which each example's true label (white)
 /// and the network's guess (orange) are written, `7→9` for a 7 taken for a 9,
-/// and a key above. One font pixel per picture pixel (scale it when writing).
+/// and a key above. One font pixel per picture pixel (scale it when writing);
+/// examples narrower than a caption are enlarged by a whole factor (padding
+/// with them) so that each caption fits under its example.
 ///
 /// - Parameters:
 ///   - X: the examples, one per row, as `displayData` takes them.
@@ -142,18 +144,20 @@ package struct ConfusionMatrix: Sendable, Equatable {
 package func misclassifiedPicture(X: Matrix, actual: [Int], predicted: [Int]) -> RGBRaster {
   precondition(
     X.rows == actual.count && X.rows == predicted.count, "misclassifiedPicture: one label and guess per row of X")
-  let grid = displayData(X)
+  let shown = displayData(X)
   let m = X.rows
-  let exampleWidth = Int(Double(X.columns).squareRoot().rounded())
-  let exampleHeight = X.columns / exampleWidth
+  let baseWidth = Int(Double(X.columns).squareRoot().rounded())
+  let factor = max(1, (BitmapFont.width(of: "0→0") + baseWidth - 1) / baseWidth)
+  let grid = factor == 1 ? shown : enlarged(shown, by: factor)
+  let (exampleWidth, exampleHeight, pad) = (baseWidth * factor, X.columns / baseWidth * factor, factor)
   let displayRows = Int(Double(m).squareRoot().rounded(.down))
   let displayColumns = (m + displayRows - 1) / displayRows
   let strip = BitmapFont.ascent + 2
   let key = BitmapFont.lineHeight + 2
-  let rowHeight = exampleHeight + strip + 1
+  let rowHeight = exampleHeight + strip + pad
   var image = RGBRaster(
-    width: max(grid.columns, BitmapFont.width(of: "true→guess") + 2), height: key + 1 + displayRows * rowHeight,
-    background: .black)
+    width: max(grid.columns, BitmapFont.width(of: "true→guess") + 2),
+    height: key + pad + displayRows * rowHeight, background: .black)
   let white = RGBColour(grey: 255)
   let arrow = RGBColour(grey: 150)
   let orange = RGBColour(red: 255, green: 140, blue: 40)
@@ -165,9 +169,9 @@ package func misclassifiedPicture(X: Matrix, actual: [Int], predicted: [Int]) ->
 
   for k in 0..<m {
     let (j, i) = (k / displayColumns, k % displayColumns)
-    let sourceTop = 1 + j * (exampleHeight + 1)
-    let sourceLeft = 1 + i * (exampleWidth + 1)
-    let top = key + 1 + j * rowHeight
+    let sourceTop = pad + j * (exampleHeight + pad)
+    let sourceLeft = pad + i * (exampleWidth + pad)
+    let top = key + pad + j * rowHeight
     let tile = Matrix(
       rows: exampleHeight, columns: exampleWidth,
       values: (0..<exampleWidth).flatMap { c in
@@ -183,4 +187,14 @@ package func misclassifiedPicture(X: Matrix, actual: [Int], predicted: [Int]) ->
     image.text(guess, x: cx, y: cy, orange)
   }
   return image
+}
+
+/// Each element of `image` as a `factor`×`factor` block.
+private func enlarged(_ image: Matrix, by factor: Int) -> Matrix {
+  let (rows, columns) = (image.rows * factor, image.columns * factor)
+  var values = [Double](repeating: 0, count: rows * columns)
+  for c in 0..<columns {
+    for r in 0..<rows { values[r + c * rows] = image[r / factor + 1, c / factor + 1] }
+  }
+  return Matrix(rows: rows, columns: columns, values: values)
 }

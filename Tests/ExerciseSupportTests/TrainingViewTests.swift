@@ -184,3 +184,25 @@ import TestSupport
     #expect(curve.last!.hasSuffix("8"))  // the x axis runs to the last iteration allowed
   }
 }
+
+@Suite struct SmallExamplesPictureTests {
+  @Test("examples narrower than a caption are enlarged by a whole factor, so each caption fits under its own")
+  func smallExamples() {
+    // 4×4 examples: enlarged 5 times (a 17-pixel caption over 20 pixels).
+    let X = Matrix(rows: 4, columns: 16, values: (1...64).map { cos(Double($0)) })
+    let picture = misclassifiedPicture(X: X, actual: [1, 2, 3, 10], predicted: [2, 3, 10, 1])
+    let grid = displayData(X)  // 2×2 tiles of 4×4: 11×11
+    #expect(picture.width == max(grid.columns * 5, BitmapFont.width(of: "true→guess") + 2))
+    let key = BitmapFont.lineHeight + 2
+    let rowHeight = 20 + BitmapFont.ascent + 2 + 5
+    #expect(picture.height == key + 5 + 2 * rowHeight)
+    // Example 1's top-left pixel fills a 5×5 block.
+    let level = RGBColour(grey: PNGImage.greyLevel(of: grid[2, 2]))
+    #expect(picture[5, key + 5] == level && picture[9, key + 9] == level)
+    let captions = (0..<4).map { k in
+      readText(
+        picture, x: 5 + (k % 2) * 25 + (20 - 17) / 2, y: key + 5 + (k / 2) * rowHeight + 20 + 1, count: 3)
+    }
+    #expect(captions == ["1→2", "2→3", "3→0", "0→1"])
+  }
+}

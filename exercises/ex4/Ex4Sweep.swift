@@ -201,9 +201,12 @@ struct Ex4Sweep: ParsableCommand {
         let set = sets[setting.seed]!
         results.store(trainOne(setting, training: set.training, validation: set.validation, inputs: X.columns), at: k)
         if progress {
-          OutputTranscript.terminalOnly {
-            print("\rTrained \(results.finishedCount) of \(settings.count)", terminator: "")
-            fflush(nil)
+          // One thread at a time, so that each progress line's markers stay around its own text.
+          results.printing {
+            OutputTranscript.terminalOnly {
+              print("\rTrained \(results.finishedCount) of \(settings.count)", terminator: "")
+              fflush(nil)
+            }
           }
         }
       }
@@ -277,6 +280,10 @@ struct Ex4Sweep: ParsableCommand {
     }
 
     var finishedCount: Int { lock.withLock { finished } }
+
+    private let printLock = NSLock()
+    /// Runs `body` while no other worker runs its own.
+    func printing(_ body: () -> Void) { printLock.withLock(body) }
 
     var outcomes: [Outcome] { lock.withLock { slots.map { $0! } } }
   }
