@@ -110,7 +110,17 @@ struct Ex4SweepTests {
       #expect(ten.trainingAccuracy == mine.map(\.trainingAccuracy).min())
       #expect(ten.validationAccuracy < best.validationAccuracy)
       #expect(run.standardOutput.contains(String(format: "Best for seed %d: lambda = %g,", seed, best.lambda)))
+      // The lambdas listed as within one standard error of the best are exactly those within it.
+      let p = best.validationAccuracy / 100
+      let error = 100 * (p * (1 - p) / 1000).squareRoot()
+      let prefix = String(
+        format: "Seed %d: within one standard error (%.2f points on 1000 examples) of the best: lambda ", seed, error)
+      let line = try #require(run.standardOutput.split(separator: "\n").first { $0.hasPrefix(prefix) }, "no \(prefix)")
+      let listed = line.dropFirst(prefix.count).dropLast().split(separator: ", ").compactMap { Double($0) }
+      #expect(listed == mine.filter { $0.validationAccuracy >= best.validationAccuracy - error }.map(\.lambda))
+      #expect(listed.contains(best.lambda))
     }
+    #expect(run.standardOutput.contains("16 trainings, 2 at a time on"))
     let same = bestLambdas[1] == bestLambdas[2]
     #expect(run.standardOutput.contains("is the same for both seeds.") == same)
     #expect(run.standardOutput.contains("it is not stable across seeds") == !same)

@@ -68,8 +68,10 @@ struct Ex4TrainingViewTests {
     let cost = try PNGImage.readGrey((out as NSString).appendingPathComponent("cost.png"))
     #expect(cost.rows == 520 && cost.columns == 800)
     #expect(output.contains("Wrote the cost after each iteration to \(out)/cost.png (800×520 pixels)"))
+    // 10 cells of 29×13 pixels with labels round them, each pixel 4×4 (--scale's default).
     let confusionPicture = try PNGImage.readGrey((out as NSString).appendingPathComponent("confusion.png"))
-    #expect(confusionPicture.rows > 400 && confusionPicture.columns > 800)
+    #expect(confusionPicture.rows == 676 && confusionPicture.columns == 1444)
+    #expect(output.contains("Wrote the confusion matrix to \(out)/confusion.png (1444×676 pixels)"))
 
     // The misclassified examples: each caption read back from the picture, the
     // pairs (true, guess) counted as often as the confusion matrix counts them.
@@ -81,6 +83,10 @@ struct Ex4TrainingViewTests {
     let (scale, key, rowHeight) = (4, BitmapFont.lineHeight + 2, 20 + BitmapFont.ascent + 2 + 1)
     #expect(misclassified.columns == (1 + gridColumns * 21) * scale)
     #expect(misclassified.rows == (key + 1 + gridRows * rowHeight) * scale)
+    #expect(
+      output.contains(
+        "Wrote the \(wrong) misclassified examples to \(out)/misclassified.png "
+          + "(\(misclassified.columns)×\(misclassified.rows) pixels)") || wrong > 100)
     var pairs: [[Int]] = Array(repeating: Array(repeating: 0, count: 10), count: 10)
     let captionWidth = BitmapFont.width(of: "7→9")
     for k in 0..<shown {
@@ -133,6 +139,9 @@ struct Ex4TrainingViewTests {
       ])
     #expect(run.status == 0, "ex4 failed: \(run.standardError)")
     #expect(!run.standardOutput.contains("Validation") && !run.standardOutput.contains("Keeping"))
+    #expect(
+      run.standardOutput.contains("Wrote the cost after each iteration to \(dir.file("out"))/cost.png (800×520 pixels)")
+    )
     #expect(run.standardOutput.contains("Where the network goes wrong, on the training set (5000 examples)"))
     let confusion = try #require(Self.printedConfusion(run.standardOutput))
     let accuracy = try #require(run.numbers(after: "Training Set Accuracy:").first)
