@@ -129,20 +129,21 @@ package final class OutputTranscript: @unchecked Sendable {
       let count = buffer.withUnsafeMutableBytes { read(pipeOutput, $0.baseAddress, $0.count) }
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { break }
-      for byte in buffer[0..<count] {
-        if marker != nil {
-          if byte == 0 {
-            writeToScreen(&toScreen)
-            handle(marker: marker!)
-            marker = nil
+      lock.withLock {
+        for byte in buffer[0..<count] {
+          if marker != nil {
+            if byte == 0 {
+              handle(marker: marker!)
+              marker = nil
+            } else {
+              marker!.append(byte)
+            }
+          } else if byte == 0 {
+            marker = []
           } else {
-            marker!.append(byte)
+            toScreen.append(byte)
+            if recording { pendingText.append(byte) }
           }
-        } else if byte == 0 {
-          marker = []
-        } else {
-          toScreen.append(byte)
-          if lock.withLock({ recording }) { lock.withLock { pendingText.append(byte) } }
         }
       }
       writeToScreen(&toScreen)
@@ -151,23 +152,22 @@ package final class OutputTranscript: @unchecked Sendable {
     done.signal()
   }
 
+  /// Acts on a marker (with the lock held).
   private func handle(marker: [UInt8]) {
     guard let kind = marker.first else { return }
     let argument = String(decoding: marker.dropFirst(), as: UTF8.self)
-    lock.withLock {
-      switch kind {
-      case UInt8(ascii: "P"):
-        closeText()
-        if !(parts.last?.isEmpty ?? true) { parts.append([]) }
-      case UInt8(ascii: "I"):
-        closeText()
-        if let index = Int(argument), pictures.indices.contains(index) {
-          parts[parts.count - 1].append(.picture(path: pictures[index].path, caption: pictures[index].caption))
-        }
-      case UInt8(ascii: "T"): recording = false
-      case UInt8(ascii: "t"): recording = true
-      default: break
+    switch kind {
+    case UInt8(ascii: "P"):
+      closeText()
+      if !(parts.last?.isEmpty ?? true) { parts.append([]) }
+    case UInt8(ascii: "I"):
+      closeText()
+      if let index = Int(argument), pictures.indices.contains(index) {
+        parts[parts.count - 1].append(.picture(path: pictures[index].path, caption: pictures[index].caption))
       }
+    case UInt8(ascii: "T"): recording = false
+    case UInt8(ascii: "t"): recording = true
+    default: break
     }
   }
 
