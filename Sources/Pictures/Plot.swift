@@ -401,11 +401,13 @@ public struct Plot: Sendable {
     func textWidth(_ text: String) -> Int { BitmapFont.width(of: text, scale: s) }
 
     let left = 3 * s + (yLabel.isEmpty ? 0 : line + 2 * s) + (yTickLabels.map(textWidth).max() ?? 0) + 5 * s
+    // Without a right axis, room for half the last x tick's label, which is centred on the frame's edge.
+    let lastXLabel = xs.ticks.last.map { textWidth(xs.label(ofTick: $0)) / 2 + 2 * s } ?? 0
     let right =
       width - 1
       - (hasRightAxis
         ? 3 * s + (rightYLabel.isEmpty ? 0 : line + 2 * s) + (rightTickLabels.map(textWidth).max() ?? 0) + 5 * s
-        : 6 * s)
+        : max(6 * s, lastXLabel))
     let top = title.isEmpty ? 5 * s : 5 * s + line + 3 * s
     let bottom = height - 1 - (3 * s + line + 3 * s + (xLabel.isEmpty ? 0 : line + 2 * s))
     guard right - left >= 20 && bottom - top >= 20 else { return image }

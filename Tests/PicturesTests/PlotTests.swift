@@ -221,3 +221,21 @@ import TestSupport
     #expect(raster.grey[1, 1] == -1 && raster.grey[3, 4] == 1)
   }
 }
+
+@Suite struct PlotPictureMarginTests {
+  @Test("the last x tick's label fits inside the picture")
+  func lastLabelFits() {
+    let plot = Plot(
+      title: "", xLabel: "", yLabel: "",
+      series: [Plot.Series(name: "", x: [1, 200], y: [130, 0.23], style: .line, colour: "#1f77b4")],
+      logarithmicY: true, legend: .hidden)
+    let picture = plot.picture(width: 400, height: 260, textScale: 1)
+    // The label "200" is drawn under the frame's right edge; the last columns of the picture stay white.
+    let columns = (picture.width - 2)..<picture.width
+    #expect(columns.allSatisfy { x in (0..<picture.height).allSatisfy { picture[x, $0] == .white } })
+    let inked = (0..<picture.width).filter { x in
+      (picture.height - 30..<picture.height).contains { picture[x, $0] != .white }
+    }
+    #expect(inked.last! < picture.width - 2)
+  }
+}
