@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // `swift package generate-documentation` for the DocC catalogs.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    // HTML for the programs' reports.
+    .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),
   ],
   targets: [
     // Debian's C libraries.
@@ -51,12 +53,14 @@ let package = Package(
     // A student's own photos of digits, read, centred and classified.
     .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
     // What the programs share: the data folder, output folders, the console,
-    // option groups, the built-in digits, loading and saving weights.
+    // option groups, the built-in digits, loading and saving weights, what
+    // training looked like (held-out examples, confusion, costs) and reports.
     .target(
       name: "ExerciseSupport",
       dependencies: [
         "NeuralNetworkLearning", "Pictures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Plot", package: "Plot"),
       ]
     ),
 
@@ -102,12 +106,15 @@ let package = Package(
     // Tests, a target per module, and the programs' end-to-end tests apart.
     .target(
       name: "TestSupport",
-      dependencies: ["NeuralNetworkLearning", "ExerciseSupport"],
+      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures"],
       path: "Tests/TestSupport"
     ),
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
     .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "CZlib", "ExerciseSupport", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "ExerciseSupportTests",
+      dependencies: ["ExerciseSupport", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),

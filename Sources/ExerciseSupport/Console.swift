@@ -18,10 +18,12 @@ package struct Console {
   }
 
   /// The course's `pause` between parts: says so and waits for Enter, but
-  /// only when ``pauses``; otherwise it prints nothing and goes on.
+  /// only when ``pauses``; otherwise it prints nothing and goes on. Either
+  /// way it ends a part of the report's transcript, when one is kept.
   package func pause() {
+    OutputTranscript.endPart()
     guard pauses else { return }
-    print("\nProgram paused. Press enter to continue.")
+    OutputTranscript.terminalOnly { print("\nProgram paused. Press enter to continue.") }
     flush()
     _ = readLine()
   }
@@ -32,7 +34,9 @@ package struct Console {
     guard isTerminal else { return }
     let columns = TerminalImage.fittingColumns(
       preferred: maxColumns, aspect: Double(image.rows) / Double(max(image.columns, 1)))
-    print(terminalRendering(of: image, maxColumns: columns, colour: colour), terminator: "")
+    OutputTranscript.terminalOnly {
+      print(terminalRendering(of: image, maxColumns: columns, colour: colour), terminator: "")
+    }
     flush()
   }
 

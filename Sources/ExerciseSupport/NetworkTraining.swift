@@ -29,13 +29,13 @@ package struct NetworkTraining {
   }
 
   /// fmincg from `initial` (unrolled): the trained `[Theta1, …]`, the cost
-  /// after each iteration, and the seconds taken.
-  package func run(from initial: Matrix, maxIter: Int, progress: FmincgProgress) -> (
-    Thetas: [Matrix], costs: [Double], seconds: Double
-  ) {
+  /// after each iteration, and the seconds taken (an `observer`'s time included).
+  package func run(
+    from initial: Matrix, maxIter: Int, progress: FmincgProgress, observer: FmincgObserver? = nil
+  ) -> (Thetas: [Matrix], costs: [Double], seconds: Double) {
     let clock = ContinuousClock()
     let start = clock.now
-    let (nnParams, fX, _) = fmincg(costFunction, initial, maxIter: maxIter, progress: progress)
+    let (nnParams, fX, _) = fmincg(costFunction, initial, maxIter: maxIter, progress: progress, observer: observer)
     let elapsed = seconds(clock.now - start)
     return (roll(nnParams, into: weightShapes(layerSizes)), fX, elapsed)
   }

@@ -83,12 +83,17 @@ public func terminalRendering(of image: Matrix, maxColumns: Int = 100, colour: B
 }
 
 extension TerminalImage {
-  /// The terminal's size in character cells, when standard output is a
+  /// The terminal's size in character cells, when standard output (or, while
+  /// standard output is being copied through a pipe, standard error) is a
   /// terminal that reports one.
   public static func windowSize() -> (columns: Int, lines: Int)? {
-    var size = winsize()
-    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
-    return (Int(size.ws_col), Int(size.ws_row))
+    for descriptor in [STDOUT_FILENO, STDERR_FILENO] {
+      var size = winsize()
+      if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 {
+        return (Int(size.ws_col), Int(size.ws_row))
+      }
+    }
+    return nil
   }
 
   /// The widest rendering, at most `preferred` columns, of a picture of

@@ -39,6 +39,15 @@ struct Ex4ProgramTests {
     let accuracy = try #require(run.numbers(after: "Training Set Accuracy:").first)
     #expect(accuracy >= 94 && accuracy <= 97, "accuracy \(accuracy)")
     #expect(run.standardOutput.contains("Iteration    50 | Cost: "))
+    // The lines the README's excerpt shows beyond the course's: the 8-bit data is
+    // not the course's own file, and the cost curve's picture.
+    #expect(
+      run.standardOutput.contains(
+        "(ex4data1-8bit.mat is not the course's own ex4data1.mat: the course's weights give 0.290845 on it, "
+          + "not 0.287629; the course's values are only approximate here)"))
+    #expect(
+      run.standardOutput.contains("Wrote the cost after each iteration to \(dir.file("out"))/cost.png (800×520 pixels)")
+    )
 
     // The pictures: 10×10 tiles of 20×20 with 1-pixel padding = 211×211, and 5×5 hidden units = 106×106, ×4.
     let digits = try PNGImage.readGrey(dir.file("out/digits.png"))

@@ -60,12 +60,18 @@ struct Ex4LinearCommand: ParsableCommand {
         p, inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size, X: X, y: y, lambda: lambda)
       return (J, grad)
     }
+    // On a terminal, the cost so far is drawn as a small curve under fmincg's line.
+    let terminal = OutputDirectory.standardOutputIsTerminal
+    let monitor = TrainingMonitor(
+      layerSizes: [input_layer_size, hidden_layer_size, 1], lambda: lambda, training: (X, y), validation: nil,
+      maxIter: maxIter, liveCurve: terminal)
     let clock = ContinuousClock()
     let start = clock.now
     let (nn_params, fX, _) = fmincg(
-      costFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter,
-      progress: OutputDirectory.standardOutputIsTerminal ? .print : .printLines)
-    let elapsed = clock.now - start
+      costFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter, progress: terminal ? .print : .printLines,
+      observer: monitor.observer)
+    monitor.finish()
+    let elapsed = clock.now - start - .seconds(monitor.seconds)
     let thetas = roll(nn_params, into: [(hidden_layer_size, input_layer_size + 1), (1, hidden_layer_size + 1)])
     let (Theta1, Theta2) = (thetas[0], thetas[1])
 
@@ -111,8 +117,8 @@ struct Ex4LinearCommand: ParsableCommand {
     }
   }
 
-  /// `fit.svg`: the data and `predictLinear` over a fine grid; `cost.svg`:
-  /// the cost after each iteration. A small fit in the terminal.
+  /// `fit.svg`: the data and `predictLinear` over a fine grid; `cost.svg` and
+  /// `cost.png`: the cost after each iteration. A small fit in the terminal.
   func writePlots(Theta1: Matrix, Theta2: Matrix, sets: [(Matrix, Matrix)], fX: [Double], seed: UInt32) throws {
     let allX = sets.flatMap(\.0.values)
     let lo = allX.min()!
@@ -133,7 +139,7 @@ struct Ex4LinearCommand: ParsableCommand {
       title: "Cost after each iteration of fmincg", xLabel: "Iteration", yLabel: "Cost J",
       series: [
         Plot.Series(name: "cost", x: fX.indices.map { Double($0 + 1) }, y: fX, style: .line, colour: "#1f77b4")
-      ], logarithmicY: true)
+      ], logarithmicY: true, legend: .automatic)
     for (name, plot) in [("fit.svg", fit), ("cost.svg", costs)] {
       let path = (outputDir as NSString).appendingPathComponent(name)
       do {
@@ -143,6 +149,10 @@ struct Ex4LinearCommand: ParsableCommand {
       }
       print("Wrote \(path)")
     }
+    let costPicture = costs.picture()
+    let costPath = (outputDir as NSString).appendingPathComponent("cost.png")
+    try costPicture.writePNG(to: costPath, overwrite: true)
+    print("Wrote \(costPath) (\(costPicture.width)×\(costPicture.height) pixels)")
     if OutputDirectory.standardOutputIsTerminal {
       let small = Plot(title: "", xLabel: "", yLabel: "", series: [fit.series[0], fit.series[2]])
       print(

@@ -12,13 +12,14 @@ struct Ex4Command: ParsableCommand {
     abstract: "Exercise 4 of the Machine Learning course: neural network learning.",
     discussion: """
       With no subcommand, or with `course`, runs the course's ex4 script: `ex4 --seed 1` is \
-      `ex4 course --seed 1`. See `ex4 course --help` for its options and `ex4 classify --help` \
-      for classifying your own pictures of digits.
+      `ex4 course --seed 1`. See `ex4 course --help` for its options, `ex4 classify --help` \
+      for classifying your own pictures of digits and `ex4 sweep --help` for training over a \
+      grid of lambdas and hidden layer sizes.
 
       To do the exercise yourself: write the functions in exercises/student/, grade them with \
       `ex4 submit`, and run the whole script on them with `ex4 --student`.
       """,
-    subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Submit.self, Ex4GradePart.self],
+    subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Sweep.self, Ex4Submit.self, Ex4GradePart.self],
     defaultSubcommand: Ex4Course.self)
 }
 
@@ -83,6 +84,20 @@ struct Ex4Course: ParsableCommand {
     help: "Run the script on your own sigmoidGradient, randInitializeWeights and nnCostFunction in exercises/student/.")
   var student: Bool = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Keep this share of the examples aside, chosen with the seeded stream, and report the training and validation accuracy and cost after every iteration (e.g. 20%).",
+      valueName: "percent"))
+  var validation: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Write the whole run as one HTML page with its pictures, into the output folder (e.g. report.html).",
+      valueName: "file"))
+  var report: String?
+
   mutating func validate() throws {
     guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
     for units in hiddenLayers ?? [] {
@@ -96,6 +111,10 @@ struct Ex4Course: ParsableCommand {
         "--student trains the course's network with one hidden layer (your nnCostFunction); --hidden-layers cannot be used with it"
       )
     }
+    if let validation {
+      do { _ = try ValidationSplit.parsePercentage(validation) } catch { throw ValidationError(error.description) }
+    }
+    if let report { try ReportOption.check(report) }
   }
 
   /// The course's settings unless an option says otherwise: 50 iterations, λ = 1, 25 hidden units.
@@ -103,18 +122,29 @@ struct Ex4Course: ParsableCommand {
   var maxIter: Int { training.maxIter(default: 50) }
   var lambda: Double { training.lambda(default: 1) }
 
+  /// The share of the examples `--validation` keeps aside, or nil.
+  var validationFraction: Double? { validation.flatMap { try? ValidationSplit.parsePercentage($0) } }
+
   /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
     if student {
       print("Running the exercise on your functions in exercises/student/ (`ex4 submit` grades them).")
-      var script = try Ex4Script(options: self, functions: StudentFunctions())
-      try script.run()
+      try run(with: StudentFunctions())
     } else {
-      var script = try Ex4Script(options: self, functions: ReferenceFunctions())
-      try script.run()
+      try run(with: ReferenceFunctions())
     }
+  }
+
+  /// The script on `functions`, with its report when `--report` asks for one.
+  private func run<Functions: ExerciseFunctions>(with functions: Functions) throws {
+    var script = try Ex4Script(options: self, functions: functions)
+    guard let report else { return try script.run() }
+    let path = try ReportOption.prepare(report, outputDir: outputDir)
+    let parts = try OutputTranscript.capture { try script.run() }
+    try Ex4Report.course(script: script, parts: parts).write(to: path)
+    print("Wrote the report of this run to \(path)")
   }
 }
 

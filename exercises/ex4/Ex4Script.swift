@@ -32,6 +32,8 @@ struct Ex4Script<Functions: ExerciseFunctions> {
   /// A second stream, derived from the same seed, for choosing the examples shown.
   var displayRandom: OctaveRandom
   let seed: UInt32
+  /// Beyond the course: which files these are, held-out examples, the cost curve, the mistakes.
+  var view: Ex4TrainingView
 
   init(options: Ex4Course, functions: Functions) throws {
     self.options = options
@@ -40,6 +42,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     hidden_layer_sizes = options.hiddenLayerSizes
     (weightsRandom, seed) = options.training.randomStream()
     displayRandom = OctaveRandom(seed: seed ^ 0x9E37_79B9)
+    view = Ex4TrainingView(options: options, seed: seed)
   }
 
   mutating func run() throws {
@@ -49,11 +52,14 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
+    try view.dataLoaded(
+      X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
     console.pause()
 
     // ================ Part 2: Loading Parameters ================
     let loaded = try loadWeights()
+    if let loaded { view.weightsLoaded(loaded, path: options.weights ?? DataDirectory.file("ex4weights.mat")) }
 
     // ================ Part 3: Compute Cost (Feedforward) ================
     if let loaded {
@@ -61,6 +67,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
       let J = cost(loaded, lambda: 0)
       print(String(format: "Cost at parameters (loaded from ex4weights): %f ", J))
       print(expectation(courseValue: "0.287629"))
+      if let note = view.dataNote(courseWeightsCost: J) { print(note) }
       console.pause()
 
       // =============== Part 4: Implement Regularization ===============
@@ -112,7 +119,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
     // =================== Part 8: Training NN ===================
     print("\nTraining Neural Network... ")
-    let Thetas = train(from: initial_nn_params)
+    let Thetas = try train(from: initial_nn_params)
     console.pause()
 
     // ================= Part 9: Visualize Weights =================
@@ -123,11 +130,11 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     console.pause()
 
     // ================= Part 10: Implement Predict =================
-    let pred = predict(Thetas, X)
-    print(String(format: "\nTraining Set Accuracy: %f", mean(pred .== y) * 100))
+    print(String(format: "\nTraining Set Accuracy: %f", view.trainingAccuracy(Thetas)))
     if !isCourseData {
       print("(on the built-in digits; the course's ~95.3% is for ex4data1.mat)")
     }
+    try view.showMistakes(Thetas, labels: num_labels, console: console)
 
     if let path = options.save {
       try NetworkWeights.save(Thetas, to: path)
@@ -139,9 +146,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
   /// The course's "(this value should be about …)" line, or a note that it does not apply.
   func expectation(courseValue: String, prefix: String = "") -> String {
-    isCourseData
-      ? "(\(prefix)this value should be about \(courseValue))"
-      : "(the course's \(courseValue) is for ex4data1.mat; it does not apply to the built-in digits)"
+    view.expectation(courseValue: courseValue, prefix: prefix)
   }
 
   /// The cost of the loaded weights on the data: `nnCostFunction` for the course's `[Theta1, Theta2]`.
@@ -193,17 +198,18 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     let path = (options.outputDir as NSString).appendingPathComponent(name)
     try PNGImage.writeGrey(image, to: path, scale: options.scale, overwrite: true)
     print("Wrote \(what) to \(path) (\(image.columns * options.scale)×\(image.rows * options.scale) pixels)")
+    OutputTranscript.attachPicture(path: path, caption: what)
     console.show(image)
   }
 
   /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
-  func train(from initial_nn_params: Matrix) -> [Matrix] {
+  mutating func train(from initial_nn_params: Matrix) throws -> [Matrix] {
     let lambda = options.lambda
-    let training = NetworkTraining(
-      layerSizes: layer_sizes, costFunction: functions.costFunction(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
-    )
-    let (Thetas, fX, elapsed) = training.run(
-      from: initial_nn_params, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines)
+    let (Thetas, fX, elapsed) = view.train(
+      layerSizes: layer_sizes, from: initial_nn_params, lambda: lambda, console: console
+    ) { [functions, layer_sizes] X, y in
+      functions.costFunction(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
+    }
     let units =
       isDeep
       ? "hidden layers of \(hidden_layer_sizes.map(String.init).joined(separator: ", ")) units"
@@ -212,6 +218,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     print(
       String(format: "Training took %.2f s (%d iterations, final cost ", elapsed, fX.count) + finalCost
         + String(format: ", lambda = %g, ", lambda) + units + ")")
+    try view.showTraining(units: units)
     return Thetas
   }
 }

@@ -11,7 +11,7 @@
 // Swift closure instead of a function name with extra arguments; the optional
 // "expected first reduction" is fixed at 1, as the course uses it; the
 // progress line can be printed in place, printed as separate lines, turned off
-// or sent to a callback. Where a fit takes the square root of a negative
+// or sent to a callback; an observer can be handed each point accepted. Where a fit takes the square root of a negative
 // number, Octave gets a complex number and Swift gets NaN: in the
 // extrapolation both take the original's "numerical problem" branch; in the
 // interpolation the NaN is bisected like any other numerical problem, where
@@ -44,6 +44,11 @@ import Foundation
 ///   `Iteration %4i | Cost: %4.6e` line overwritten in place (`.print`), the
 ///   same as separate lines (`.printLines`), nothing (`.silent`) or a call
 ///   (`.callback`) with the counter and the cost.
+/// - `observer`, when given, is called after each successful line search,
+///   after the progress report, with the counter, the cost and the point just
+///   reached (the parameters after that iteration), for work that needs the
+///   weights themselves, such as a held-out accuracy. It only looks: nothing
+///   it does can change the search.
 ///
 /// Costs that are infinite or NaN are treated as the original treats them:
 /// every comparison with NaN is false, so the same branches are taken (a NaN
@@ -66,15 +71,16 @@ public func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,
   maxIter: Int = 100,
-  progress: FmincgProgress = .print
+  progress: FmincgProgress = .print,
+  observer: FmincgObserver? = nil
 ) -> (X: Matrix, fX: [Double], i: Int) {
-  fmincg(f, X, maxIter: maxIter, progress: progress) { text in
+  fmincg(f, X, maxIter: maxIter, progress: progress, observer: observer) { text in
     Swift.print(text, terminator: "")
     fflush(nil)
   }
 }
 
-/// What ``fmincg(_:_:maxIter:progress:)`` reports after each successful line
+/// What ``fmincg(_:_:maxIter:progress:observer:)`` reports after each successful line
 /// search.
 public enum FmincgProgress {
   /// The course's line, `Iteration %4i | Cost: %4.6e`, ending in a carriage
@@ -91,6 +97,11 @@ public enum FmincgProgress {
   case callback((_ iteration: Int, _ cost: Double) -> Void)
 }
 
+/// What ``fmincg(_:_:maxIter:progress:observer:)`` hands its observer after
+/// each successful line search: the counter the progress line shows, the
+/// cost there, and the point `X` reached (shaped like the start).
+public typealias FmincgObserver = (_ iteration: Int, _ cost: Double, _ X: Matrix) -> Void
+
 /// The course's progress line for counter `i` and cost `f1`, without its
 /// line ending: `Iteration    50 | Cost: 4.794254e-01`. An infinite or NaN
 /// cost is spelt as Octave's `printf` spells it (` Inf`, `-Inf`, ` NaN`).
@@ -101,13 +112,14 @@ func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : padded)
 }
 
-/// ``fmincg(_:_:maxIter:progress:)`` writing its printed output through
+/// ``fmincg(_:_:maxIter:progress:observer:)`` writing its printed output through
 /// `write`, so that tests can see exactly what it prints.
 func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,
   maxIter: Int,
   progress: FmincgProgress,
+  observer: FmincgObserver? = nil,
   write: (String) -> Void
 ) -> (X: Matrix, fX: [Double], i: Int) {
   let length = maxIter
@@ -234,6 +246,7 @@ func fmincg(
       f1 = f2
       fX.append(f1)
       report(i, f1)
+      observer?(i, f1, X)
       // New direction by Polak-Ribiere.
       let coefficient = (selfDot(df2) - dot(df1, df2)) / selfDot(df1)
       s = scaledMinus(coefficient, s, df2)

@@ -2,7 +2,7 @@ package import NeuralNetworkEngine
 
 /// The course's `costFunction = @(p) nnCostFunction(p, input_layer_size,
 /// hidden_layer_size, num_labels, X, y, lambda)`: the cost and gradient of a
-/// sigmoid network on fixed data, as a value to hand to ``fmincg(_:_:maxIter:progress:)``.
+/// sigmoid network on fixed data, as a value to hand to ``fmincg(_:_:maxIter:progress:observer:)``.
 ///
 ///     let costFunction = NNCostFunction(
 ///       inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1)

@@ -2,7 +2,7 @@ internal import NeuralNetworkEngine
 
 /// `costFunction = @(p) nnCostFunctionLinear(p, input_layer_size,
 /// hidden_layer_size, X, y, lambda)`: the linear-output bonus network's cost
-/// and gradient on fixed data, as a value to hand to ``fmincg(_:_:maxIter:progress:)``.
+/// and gradient on fixed data, as a value to hand to ``fmincg(_:_:maxIter:progress:observer:)``.
 ///
 /// It computes what ``nnCostFunctionLinear(_:inputLayerSize:hiddenLayerSize:X:y:lambda:)``
 /// does through the package's engine, with its buffers made once and kept
