@@ -175,7 +175,7 @@ final class NetworkWorkspace: @unchecked Sendable {
 /// How the first layer's products, [1 X] · Theta1ᵀ and delta2ᵀ · [1 X], are computed.
 enum FirstLayerProducts: Sendable {
   /// By the sparse loops when X is large, at most
-  /// ``NetworkTuning/sparseDensityLimit`` non-zero, and the build optimised;
+  /// ``NetworkTuning/sparseDensityLimit`` non-zero (whatever the build);
   /// by BLAS otherwise.
   case automatic
   /// By BLAS.
