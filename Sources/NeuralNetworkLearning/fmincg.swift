@@ -104,15 +104,29 @@ func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : padded)
 }
 
+/// The vector products fmincg rounds through: `a' * b` and `v' * v`.
+struct FmincgProducts {
+  var dot: (Matrix, Matrix) -> Double
+  var selfDot: (Matrix) -> Double
+
+  /// BLAS's, as Octave computes them (the default).
+  static var blas: FmincgProducts { FmincgProducts(dot: blasDot, selfDot: blasSelfDot) }
+}
+
 /// ``fmincg(_:_:maxIter:progress:)`` writing its printed output through
-/// `write`, so that tests can see exactly what it prints.
+/// `write`, so that tests can see exactly what it prints. `products` lets
+/// tests replace the dot products, to measure how much a run depends on
+/// their rounding (which is what differs between BLAS kernels).
 func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,
   maxIter: Int,
   progress: FmincgProgress,
+  products: FmincgProducts = .blas,
   write: (String) -> Void
 ) -> (X: Matrix, fX: [Double], i: Int) {
+  func dot(_ a: Matrix, _ b: Matrix) -> Double { products.dot(a, b) }
+  func selfDot(_ v: Matrix) -> Double { products.selfDot(v) }
   let length = maxIter
   // abs(length), without the trap abs(Int.min) would be.
   let budget = Int(clamping: length.magnitude)
@@ -269,7 +283,7 @@ func fmincg(
 
 // MARK: - Vector operations, each rounding the way Octave's does
 
-/// Dot products longer than this are summed block by block (see ``dot(_:_:)``).
+/// Dot products longer than this are summed block by block (see ``blasDot(_:_:)``).
 let fmincgDotBlock = 8192
 
 /// `a' * b` for two vectors through BLAS `ddot`, as Octave computes it, for
@@ -279,7 +293,7 @@ let fmincgDotBlock = 8192
 /// is therefore summed here as `ddot`s of consecutive blocks of
 /// ``fmincgDotBlock`` entries, each below that size, added in order: the
 /// result does not depend on the number of cores.
-private func dot(_ a: Matrix, _ b: Matrix) -> Double {
+private func blasDot(_ a: Matrix, _ b: Matrix) -> Double {
   a.withUnsafeBufferPointer { pa in
     b.withUnsafeBufferPointer { pb in
       blockwise(pa.count) { first, n in cblas_ddot(n, pa.baseAddress! + first, 1, pb.baseAddress! + first, 1) }
@@ -289,9 +303,9 @@ private func dot(_ a: Matrix, _ b: Matrix) -> Double {
 
 /// `v' * v` through BLAS `dsyrk`, as Octave computes a product of a variable's
 /// transpose with itself (its summation order can differ from `ddot`'s in the
-/// last bit), block by block as in ``dot(_:_:)``. Octave's `-s' * s` negates
+/// last bit), block by block as in ``blasDot(_:_:)``. Octave's `-s' * s` negates
 /// first, so it is `-dot(s, s)` instead.
-private func selfDot(_ v: Matrix) -> Double {
+private func blasSelfDot(_ v: Matrix) -> Double {
   v.withUnsafeBufferPointer { pv in
     blockwise(pv.count) { first, n in
       var c = 0.0
