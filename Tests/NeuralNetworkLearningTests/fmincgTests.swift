@@ -56,6 +56,17 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
     }
   }
 
+  /// The kernel the numbers above are rounded by, printed for CI's log, and
+  /// the one `OPENBLAS_CORETYPE` asks for when it is set (so that a pass
+  /// meant for another kernel cannot silently run on the default one).
+  @Test func blasKernelIsTheOneAskedFor() {
+    print("OpenBLAS kernel in use: \(BLASKernel.current)")
+    #expect(!BLASKernel.current.isEmpty)
+    if let asked = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !asked.isEmpty {
+      #expect(BLASKernel.current.lowercased() == asked.lowercased(), "OPENBLAS_CORETYPE=\(asked)")
+    }
+  }
+
   @Test func negativeMaxIterIsAnEvaluationBudget() throws {
     var evaluations = 0
     let counted: (Matrix) -> (Double, Matrix) = { x in
