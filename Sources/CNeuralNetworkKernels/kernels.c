@@ -52,8 +52,11 @@ static void gather_portable(
 // stack at every call), each width has its own function with named
 // accumulators (no loop over them, no array), and constants are loaded, not
 // built. -O0 still keeps each accumulator in memory between iterations, so
-// these loops are 3–4 times slower there than at -O2, against about 20 times
-// for the same loops written with arrays and intrinsics.
+// these loops run about 2.2 times slower there than at -O2 (measured on the
+// course's shape: the forward product 3.1 ms against 1.4 ms, the logistic
+// function of 50000 values 0.26 ms against 0.11 ms), where the same loops
+// written with an array of accumulators and intrinsic calls ran 45 and 50
+// times slower (62 ms and 5.6 ms). The -O2 code is as fast as before.
 
 // a + x * s in one rounding (vfmadd).
 #define NNL_FMA(x, s, a) ((__m256d)__builtin_ia32_vfmaddpd256((__v4df)(x), (__v4df)(s), (__v4df)(a)))
