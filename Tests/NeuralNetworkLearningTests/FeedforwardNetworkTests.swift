@@ -71,25 +71,26 @@ private func randomTargets(_ m: Int, _ K: Int, linear: Bool, using generator: in
     })
 }
 
-/// How much two correct evaluations of the network, adding their terms in
-/// different orders (BLAS kernels, sparse loops, chunks), may differ, entry
-/// by entry, as multiples of the same γ_N (see ``gamma(_:)``).
+/// How far one correct evaluation of the network, adding its terms in some
+/// order (a BLAS kernel's, the sparse loops', the chunks'), may be from the
+/// exact values, entry by entry (with ``gamma(_:)``).
 ///
 /// Every quantity is a sum of products, and to first order a rounding error
 /// of relative size ε in a sum of terms t moves it by at most ε · Σ|t|; the
 /// error then travels on through the later operations. So the same passes,
 /// made with the absolute values of every term, and with each layer's
 /// possible error carried forward and back, bound the difference: the forward
-/// pass's error in a(l) is at most γ · E(l), with
+/// pass's error in a(l) is at most γ_chain · E(l), with
 ///
 ///     Z(l+1) = (|a(l)| + E(l)) · |Theta(l)|ᵀ      (E(1) = 0: X is exact)
 ///     E(l+1) = |g′(z(l+1))| .* Z(l+1) + |a(l+1)|  (the unit's own rounding, a few u)
 ///
-/// and the backward pass's error in delta(l) at most γ · D(l), with
+/// and the backward pass's error in delta(l) at most γ_chain · D(l), with
 ///
 ///     D(L) = E(L)                                  (delta(L) = a(L) − Y)
 ///     D(l) = (D(l+1) · |Theta(l)(:, 2:end)|) .* |g′| + (|delta(l+1)| · |Theta(l)(:, 2:end)|) .* |∂g′/∂a| .* E(l)
-///     grad bound(l) = (D(l+1)ᵀ · (|a(l)| + E(l)) + |delta(l+1)|ᵀ · |a(l)|) / m + |(λ/m) Theta(l)|
+///     grad bound(l) = γ_m · (|delta(l+1)|ᵀ · |a(l)| / m + |(λ/m) Theta(l)|)
+///                   + γ_chain · (D(l+1)ᵀ · (|a(l)| + E(l)) + |delta(l+1)|ᵀ · E(l)) / m
 ///
 /// The final sums (over m examples for a gradient entry, over m · K terms
 /// for J) are bounded by their own γ_m or γ_(mK) times Σ|terms|; what comes
@@ -127,7 +128,7 @@ private func roundingBound(
       a.append(next.prependingOnes())
       // The bias unit's 1 is exact: a zero column before the units' bounds.
       var bound = (absolute(gPrime(next)) .* Z + absolute(next)).prependingOnes()
-      for i in 1...max(bound.rows, 1) where i <= bound.rows { bound[i, 1] = 0 }
+      if bound.rows > 0 { for i in 1...bound.rows { bound[i, 1] = 0 } }
       E.append(bound)
     } else {
       let h = linearOutput ? z[l] : sigmoid(z[l])
