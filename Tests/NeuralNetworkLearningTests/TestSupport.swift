@@ -72,18 +72,11 @@ let unitRoundoff = Double.ulpOfOne / 2
 /// γₙ = n·u / (1 − n·u). A dot product of n terms (or a sum of n + 1 terms)
 /// computed in any order, with or without fused multiply-adds, is within
 /// γₙ · Σ|terms| of its exact value (Higham, *Accuracy and Stability of
-/// Numerical Algorithms*, §3.1). This is what one BLAS kernel's result may
-/// differ from another's by: their orders of addition differ.
+/// Numerical Algorithms*, §3.1). BLAS kernels differ in their orders of
+/// addition, so two kernels' results differ by at most twice that.
 func gamma(_ n: Int) -> Double {
   let nu = Double(n) * unitRoundoff
   return nu / (1 - nu)
-}
-
-/// The most two evaluations of one sum of `terms` terms, added in different
-/// orders, can differ by when the terms' absolute values add up to
-/// `magnitude`: each is within γₙ · magnitude of the exact sum.
-func summationOrderBound(terms: Int, magnitude: Double) -> Double {
-  2 * gamma(terms) * magnitude
 }
 
 /// The OpenBLAS kernel an Octave fixture was made with: its `openblas_core`
