@@ -45,7 +45,7 @@ import Foundation
 /// (z(l)ᵀ, a(l)ᵀ, delta(l)ᵀ), and the examples are taken in fixed chunks,
 /// shared between the cores:
 ///
-/// 1. z(2)ᵀ: when X is mostly zeros and the build optimised, by the sparse
+/// 1. z(2)ᵀ: when X is mostly zeros, by the sparse
 ///    loops over the non-zeros of [1 X] (``SparseInput``), chunk by chunk
 ///    just before pass 2; otherwise by one BLAS product, Theta1(:, 2:end) ·
 ///    Xᵀ, or X · Theta1(:, 2:end)ᵀ transposed chunk by chunk for a wide
@@ -65,7 +65,7 @@ import Foundation
 /// on the number of cores. They agree with the formulas above computed
 /// matrix by matrix to about 1e-15 relative (the additions are in another
 /// order; gradient entries that are sums with much cancellation, like those
-/// of trained weights, agree to about 1e-12). In an optimised build the
+/// of trained weights, agree to about 1e-12). On a processor with AVX2 the
 /// sigmoid's exp is a vectorised polynomial (``logistic``); where a unit
 /// saturates it is the C library's exp, so that the cross-entropy is
 /// evaluated with Octave's saturation exactly: 0 · log(0) is NaN, log(0) is −Inf.
@@ -537,24 +537,16 @@ package struct FeedforwardNetwork {
   }
 }
 
-/// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop
-/// (vectorised, the C library's exp where a unit saturates) in an optimised
-/// build, this loop with the C library's exp in a debug build.
+/// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop,
+/// vectorised with a polynomial exp when the processor has AVX2 and FMA, the
+/// C library's exp where a unit saturates and on other processors. It is the
+/// same loop in every build: the C target computes the same bits at every
+/// optimisation level.
 private func logistic(
   _ t: UnsafePointer<Double>, plus bias: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int
 ) {
-  if kernelsAreOptimised {
-    nnl_sigmoid(t, bias, out, count)
-    return
-  }
-  var k = 0
-  while k < count {
-    out[k] = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
-    k += 1
-  }
+  nnl_sigmoid(t, bias, out, count)
 }
-
-private let kernelsAreOptimised = nnl_kernels_are_optimised() != 0
 
 /// The address of a buffer's first element, or a valid address for an empty
 /// buffer (no product reads it then: one of its sizes is 0).
@@ -574,12 +566,5 @@ private func allFinite(_ A: Matrix) -> Bool {
 }
 
 private func allFinite(_ p: UnsafePointer<Double>, count: Int) -> Bool {
-  // 0 · x is 0 for every finite x and NaN otherwise.
-  var zero = 0.0
-  var k = 0
-  while k < count {
-    zero += 0 * p[k]
-    k += 1
-  }
-  return zero == 0
+  nnl_all_finite(p, count) != 0
 }

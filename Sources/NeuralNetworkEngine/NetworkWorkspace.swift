@@ -170,8 +170,8 @@ package final class NetworkWorkspace: @unchecked Sendable {
 /// How the first layer's products, [1 X] · Theta1ᵀ and delta2ᵀ · [1 X], are computed.
 package enum FirstLayerProducts: Sendable, Equatable {
   /// By the sparse loops when X is large and at most
-  /// ``NetworkTuning/defaultSparseDensityLimit(width:)`` non-zero, and the
-  /// build optimised; by BLAS otherwise.
+  /// ``NetworkTuning/defaultSparseDensityLimit(width:)`` non-zero (whatever
+  /// the build); by BLAS otherwise.
   case automatic
   /// By BLAS.
   case dense

@@ -47,12 +47,12 @@ final class SparseInput: Sendable {
   let nonZerosInColumn: [Int]
 
   /// The sparse form of `X`, or nil when more than
-  /// ``NetworkTuning/defaultSparseDensityLimit(width:)`` of its entries are non-zero, when
-  /// it is too large for 32-bit indices, or in a build whose C loops are not
-  /// optimised (a debug build, where BLAS's products are faster). `width` is
-  /// the first hidden layer's stride, which sets the block size.
+  /// ``NetworkTuning/defaultSparseDensityLimit(width:)`` of its entries are
+  /// non-zero or when it is too large for 32-bit indices. The choice depends
+  /// on the data only, never on the build, so that a debug and a release
+  /// build compute the same numbers. `width` is the first hidden layer's
+  /// stride, which sets the block size.
   convenience init?(_ X: Matrix, width: Int) {
-    guard nnl_kernels_are_optimised() != 0 else { return nil }
     let limit = NetworkTuning.defaultSparseDensityLimit(width: width)
     self.init(X, densityAtMost: limit, width: width)
   }

@@ -21,3 +21,14 @@ package func blasInt(_ n: Int) -> Int32 {
   precondition(n <= Int(Int32.max), "Matrix dimension \(n) is too large for BLAS")
   return Int32(n)
 }
+
+/// The OpenBLAS kernel doing this process's BLAS work (`Haswell`,
+/// `SkylakeX`, `Cooperlake`, `Prescott`, …): OpenBLAS picks it for the
+/// processor when it loads, or takes `OPENBLAS_CORETYPE`. Kernels add the
+/// terms of a product in different orders, so results that depend on BLAS
+/// rounding (fmincg's trajectory above all) are exact to the bit only for one
+/// kernel; tests compare bit for bit only when the kernel that made a
+/// fixture is the one running.
+package enum BLASKernel {
+  package static let current: String = String(cString: openblas_get_corename())
+}

@@ -22,21 +22,46 @@ func trainingMatchesOctave() throws {
 
   var random = OctaveRandom(seed: 1)
   let initial = unroll(randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random))
-  let (trained, fX, i) = fmincg(
-    { nnCostFunction($0, inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1) },
-    initial, maxIter: 50, progress: .silent)
-
-  #expect(fX.count == expectedfX.count, "entries (Octave's run made by \(madeBy))")
-  #expect(Double(i) == expectedi)
-  // Rounding differences between BLAS and Octave grow along the run: the
-  // first ten agree closely, the last loosely (see fmincg.md).
-  for k in 0..<min(10, fX.count, expectedfX.count) {
-    #expect(relativeDifference(fX[k], expectedfX[k]) < 1e-9, "entry \(k + 1): \(fX[k]) vs \(expectedfX[k])")
+  let cost = { (p: Matrix) in
+    nnCostFunction(p, inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1)
   }
+  let (trained, fX, i) = fmincg(cost, initial, maxIter: 50, progress: .silent)
+  let what = "OpenBLAS kernel \(BLASKernel.current), Octave's \(fixtureKernel(octave) ?? "unknown") (made by \(madeBy))"
+
+  // Octave's dot products of the 10285 parameters are one (threaded) ddot,
+  // ours blocks of 8192 (fmincg.swift), so the runs differ in rounding even
+  // on one kernel: compare within what that rounding can move each entry
+  // (FmincgRoundingSpread: the same run with every dot product moved by its
+  // worst-case rounding error), tightly while it is below 1e-8 of the entry.
+  let spread = FmincgRoundingSpread(cost, start: initial, maxIter: 50)
+  let tight = spread.tightEntries()
+  #expect(tight >= 5, "\(what): only \(tight) entries stable to 1e-8 under the dot products' rounding")
+  for k in 0..<min(tight, fX.count, expectedfX.count) {
+    let tolerance = try #require(spread.tolerance(entry: k))
+    #expect(
+      abs(fX[k] - expectedfX[k]) <= tolerance, "\(what): entry \(k + 1), \(fX[k]) vs \(expectedfX[k]) ± \(tolerance)")
+  }
+  if spread.entriesAreStable {
+    #expect(fX.count == expectedfX.count, "\(what): entries")
+    #expect(Double(i) == expectedi, "\(what): i")
+  }
+  // Any correct run: the cost falls at every line search, and ends where the
+  // perturbed runs end, within 4 times their spread around the accurate run
+  // (or 1e-6 of the cost, if they happen to agree closer than that).
+  #expect(zip(fX, fX.dropFirst()).allSatisfy { $0 > $1 }, "\(what): fX must decrease strictly")
   if let last = fX.last, let expectedLast = expectedfX.last {
-    #expect(relativeDifference(last, expectedLast) < 1e-3, "last entry: \(last) vs \(expectedLast)")
+    let ends = spread.runs.compactMap(\.fX.last)
+    let accurate = ends[0]
+    let band = max(4 * (ends.map { abs($0 - accurate) }.max() ?? 0), 1e-6 * accurate)
+    #expect(
+      abs(last - accurate) <= band && abs(expectedLast - accurate) <= band,
+      "\(what): last entries \(last) (ours), \(expectedLast) (Octave's), perturbed runs \(ends)")
   }
 
+  // The training accuracy: 95% to 96.5% in five Octave seeds on this data
+  // (shared/course-data/README.md), "about 95.3% ±1%" in the course on its
+  // exact data; 94–97% allows for the seed and the rounding, while a network
+  // that did not train (10%) or a broken predict is far outside.
   let thetas = roll(trained, into: [(25, 401), (10, 26)])
   let p = predict(thetas[0], thetas[1], X)
   let accuracy = Double(zip(p.values, y.values).filter { $0 == $1 }.count) / Double(X.rows) * 100

@@ -55,6 +55,11 @@ struct NNCostFunctionDeepTests {
     let (J, grad) = nnCostFunctionDeep(
       nnParams, layerSizes: layerSizes, X: X, y: try f.matrix("y"), lambda: try f.scalar("lambda"))
     let octaveJ = try f.scalar("J")
+    // Bound: at most 7 units a layer and 15 examples (make_deep_fixtures.m),
+    // so every quantity is a sum of at most 15 terms and two summation orders
+    // differ by at most 2·γ₁₅·Σ|terms| ≈ 7e-15 of the terms' magnitude per
+    // layer, under 4e-14 through four layers; 1e-12 leaves a factor 25 for
+    // cancellation, and a wrong formula changes entries by O(1).
     #expect(relativeDifference(J, octaveJ) <= 1e-12, "\(file): J = \(J), Octave \(octaveJ)")
     expectClose(grad, try f.matrix("grad"), tolerance: 1e-12, "\(file) grad")
 

@@ -57,7 +57,11 @@ struct NNCostFunctionTests {
     "Course weights on ex4data1-8bit.mat: the costs Octave gives (λ = 0, 1, 3)",
     .enabled(if: haveEightBit, eightBitMissing))
   func eightBitCosts() throws {
-    // Octave 7.3's values (shared/course-data/README.md).
+    // Octave 7.3's values (shared/course-data/README.md), given to 10
+    // digits: ±5e-11 from the printing, plus what the order of J's sum of
+    // 5000 · 10 terms can move it, 2·γ₅₀₀₀₀·J ≈ 1e-11 (the terms all have one
+    // sign), plus the earlier sums of 401 and 26 terms, smaller still. 1e-9
+    // covers that 15 times over; a wrong formula moves J by 1e-3 or more.
     try CourseNetwork(data: "ex4data1-8bit.mat").expectCosts(
       [(0, 0.2908448794), (1, 0.3869855734), (3, 0.5792669612)], within: 1e-9)
   }
@@ -127,6 +131,13 @@ struct NNCostFunctionTests {
       hiddenLayerSize: try f.int("hidden_layer_size"), numLabels: try f.int("num_labels"),
       X: try f.matrix("X"), y: try f.matrix("y"), lambda: try f.scalar("lambda"))
     let octaveJ = try f.scalar("J")
+    // Bound: these networks have at most 20 inputs, 13 hidden units and 40
+    // examples (make_nn_fixtures.m), so every quantity is a sum of at most
+    // 40 terms, and two summation orders (Octave's BLAS, ours) differ by at
+    // most 2·γ₄₀·Σ|terms| ≈ 1.8e-14 of the terms' magnitude (TestSupport's
+    // gamma). 1e-12 leaves a factor 50 for cancellation (expectClose measures
+    // entries below 1e-3 of the largest against the largest); a transposed
+    // matrix or a wrong formula changes entries by O(1).
     #expect(relativeDifference(J, octaveJ) <= 1e-12, "\(file): J = \(J), Octave \(octaveJ)")
     expectClose(grad, try f.matrix("grad"), tolerance: 1e-12, "\(file) grad")
   }

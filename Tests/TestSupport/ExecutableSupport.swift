@@ -25,14 +25,16 @@ package struct ProgramRun {
   }
 
   /// Runs `name` with `arguments`, with `environment` added to (or, for nil
-  /// values, removed from) this process's environment, and no standard input.
-  package static func run(_ name: String, _ arguments: [String], environment: [String: String?] = [:]) throws
-    -> ProgramRun
-  {
+  /// values, removed from) this process's environment, and no standard input,
+  /// in `directory` when given (this process's working directory otherwise).
+  package static func run(
+    _ name: String, _ arguments: [String], environment: [String: String?] = [:], in directory: String? = nil
+  ) throws -> ProgramRun {
     guard FileManager.default.isExecutableFile(atPath: executable(name)) else { throw NotBuilt(path: executable(name)) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable(name))
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     process.environment = env

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
+import OctaveCore
 import ExerciseSupport
 
 /// Course files in the data directory (`EX4_DATA_DIR`, default
@@ -69,4 +70,150 @@ package final class TemporaryDirectory {
 package func firstBitDifference(_ a: [Double], _ b: [Double]) -> Int? {
   for k in 0..<min(a.count, b.count) where a[k].bitPattern != b[k].bitPattern { return k + 1 }
   return a.count == b.count ? nil : min(a.count, b.count) + 1
+}
+
+// MARK: - Rounding bounds
+
+/// u = 2⁻⁵³, the unit roundoff of Double: a correctly rounded operation's
+/// result is within a relative u of the exact one.
+package let unitRoundoff = Double.ulpOfOne / 2
+
+/// γₙ = n·u / (1 − n·u). A dot product of n terms (or a sum of n + 1 terms)
+/// computed in any order, with or without fused multiply-adds, is within
+/// γₙ · Σ|terms| of its exact value (Higham, *Accuracy and Stability of
+/// Numerical Algorithms*, §3.1). BLAS kernels differ in their orders of
+/// addition, so two kernels' results differ by at most twice that.
+package func gamma(_ n: Int) -> Double {
+  let nu = Double(n) * unitRoundoff
+  return nu / (1 - nu)
+}
+
+/// The OpenBLAS kernel an Octave fixture was made with: its `openblas_core`
+/// variable (character codes), nil when the file does not say.
+package func fixtureKernel(_ variables: [String: Matrix]) -> String? {
+  guard let codes = variables["openblas_core"] else { return nil }
+  return String(decoding: codes.values.map { UInt8(clamping: Int($0)) }, as: UTF8.self)
+}
+
+// MARK: - How far an fmincg run can move with the rounding of its dot products
+
+/// `Σ aᵢbᵢ` accurately (as if computed in twice the working precision and
+/// rounded: Ogita, Rump and Oishi's Dot2, an error-free product by a fused
+/// multiply-add and error-free sums), and `Σ |aᵢbᵢ|`.
+package func accurateDot(_ a: [Double], _ b: [Double]) -> (value: Double, magnitude: Double) {
+  var sum = 0.0
+  var error = 0.0
+  var magnitude = 0.0
+  for (x, y) in zip(a, b) {
+    let p = x * y
+    let pError = (-p).addingProduct(x, y)  // x·y − p exactly, by one fused multiply-add
+    let s = sum + p
+    let z = s - sum
+    error += (sum - (s - z)) + (p - z) + pError
+    sum = s
+    magnitude += abs(p)
+  }
+  return (sum + error, magnitude)
+}
+
+/// fmincg run several times from the same start with its dot products
+/// replaced: computed accurately, then moved by the largest error any
+/// summation order can make (γₙ · Σ|aᵢbᵢ|, see ``gamma(_:)``) up, down and
+/// with seeded random signs, call by call. Every BLAS kernel's dot products
+/// lie within that distance of the accurate ones, so how far these runs
+/// spread is how far the rounding of the dot products can move a run, entry
+/// by entry: tiny for the first line searches, growing along the run, and
+/// for a long or badly conditioned run, the number of line searches and
+/// evaluations changes too. The spread is measured, not proven (a kernel's
+/// errors could line up otherwise), so comparisons allow a margin over it.
+package struct FmincgRoundingSpread {
+  package struct Run {
+    package var X: Matrix
+    package var fX: [Double]
+    package var i: Int
+    package var evaluations: Int
+  }
+
+  /// The accurate run first, then the perturbed ones.
+  package let runs: [Run]
+
+  package init(_ f: @escaping (Matrix) -> (Double, Matrix), start: Matrix, maxIter: Int) {
+    var runs: [Run] = []
+    // Signs: none (the accurate run), all up, all down, two random sequences.
+    for plan in 0..<5 {
+      var generator = SplitMix64(seed: UInt64(plan))
+      let perturbed = { (a: Matrix, b: Matrix) -> Double in
+        let sign: Double =
+          switch plan {
+          case 0: 0
+          case 1: 1
+          case 2: -1
+          default: Bool.random(using: &generator) ? 1 : -1
+          }
+        let (value, magnitude) = accurateDot(a.values, b.values)
+        return value + sign * gamma(a.count) * magnitude
+      }
+      let products = FmincgProducts(dot: perturbed, selfDot: { perturbed($0, $0) })
+      var evaluations = 0
+      let counted = { (x: Matrix) -> (Double, Matrix) in
+        evaluations += 1
+        return f(x)
+      }
+      let (X, fX, i) = fmincg(counted, start, maxIter: maxIter, progress: .silent, products: products) { _ in }
+      runs.append(Run(X: X, fX: fX, i: i, evaluations: evaluations))
+    }
+    self.runs = runs
+  }
+
+  /// Whether every run ended with as many entries in fX and the same
+  /// counter i: then a correct port on any kernel ends so too.
+  package var entriesAreStable: Bool {
+    runs.allSatisfy { $0.fX.count == runs[0].fX.count && $0.i == runs[0].i }
+  }
+
+  /// Whether every run also made the same number of evaluations.
+  package var evaluationsAreStable: Bool {
+    entriesAreStable && runs.allSatisfy { $0.evaluations == runs[0].evaluations }
+  }
+
+  /// How far two correct runs (on any two kernels) may differ at entry `k`
+  /// (0-based) of fX: each is within the spread s = max |run − accurate run|
+  /// of the accurate run, so 2s, doubled as a margin for s being measured
+  /// from a few runs, and at least 4 units in the last place of the entry
+  /// (the perturbations may not happen to change the last bits where a
+  /// kernel does). Nil when a run has no entry k or an entry is not finite.
+  /// An entry that is infinite or NaN in every run (the same in each) gets
+  /// tolerance 0: it must be the same there.
+  package func tolerance(entry k: Int) -> Double? {
+    guard runs.allSatisfy({ $0.fX.count > k }) else { return nil }
+    let accurate = runs[0].fX[k]
+    if runs.allSatisfy({ $0.fX[k].isNaN }) || (accurate.isInfinite && runs.allSatisfy { $0.fX[k] == accurate }) {
+      return 0
+    }
+    guard runs.allSatisfy({ $0.fX[k].isFinite }) else { return nil }
+    let spread = runs.map { abs($0.fX[k] - accurate) }.max() ?? 0
+    return max(4 * spread, 4 * accurate.ulp)
+  }
+
+  /// The first entries, in order, whose tolerance relative to the entry is
+  /// at most `relative`: where rounding has not yet grown and a tight
+  /// comparison means something.
+  package func tightEntries(relative: Double = 1e-8) -> Int {
+    var k = 0
+    while let t = tolerance(entry: k), t == 0 || t <= relative * abs(runs[0].fX[k]) { k += 1 }
+    return k
+  }
+
+  /// As ``tolerance(entry:)`` for component `k` of the final point X.
+  package func tolerance(component k: Int) -> Double {
+    let accurate = runs[0].X.values[k]
+    let spread = runs.map { abs($0.X.values[k] - accurate) }.max() ?? 0
+    return max(4 * spread, 4 * accurate.ulp)
+  }
+
+  /// Whether `a` agrees with `b` within `tolerance`: both NaN, equal
+  /// (infinities included), or finite and at most `tolerance` apart.
+  package static func agree(_ a: Double, _ b: Double, within tolerance: Double) -> Bool {
+    (a.isNaN && b.isNaN) || a == b || (a.isFinite && b.isFinite && abs(a - b) <= tolerance)
+  }
 }

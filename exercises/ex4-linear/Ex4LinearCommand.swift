@@ -55,11 +55,9 @@ struct Ex4LinearCommand: ParsableCommand {
     let initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size, using: &random)
     let initial_Theta2 = randInitializeWeights(hidden_layer_size, 1, using: &random)
     let lambda = self.lambda
-    let costFunction = { (p: Matrix) -> (Double, Matrix) in
-      let (J, grad) = nnCostFunctionLinear(
-        p, inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size, X: X, y: y, lambda: lambda)
-      return (J, grad)
-    }
+    // costFunction = @(p) nnCostFunctionLinear(p, input_layer_size, hidden_layer_size, X, y, lambda)
+    let costFunction = NNCostFunctionLinear(
+      inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size, X: X, y: y, lambda: lambda)
     // On a terminal, the cost so far is drawn as a small curve under fmincg's line.
     let terminal = OutputDirectory.standardOutputIsTerminal
     let monitor = TrainingMonitor(
@@ -68,7 +66,7 @@ struct Ex4LinearCommand: ParsableCommand {
     let clock = ContinuousClock()
     let start = clock.now
     let (nn_params, fX, _) = fmincg(
-      costFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter, progress: terminal ? .print : .printLines,
+      costFunction.callAsFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter, progress: terminal ? .print : .printLines,
       observer: monitor.observer)
     monitor.finish()
     let elapsed = clock.now - start - .seconds(monitor.seconds)

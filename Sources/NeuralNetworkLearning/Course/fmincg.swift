@@ -11,7 +11,9 @@
 // Swift closure instead of a function name with extra arguments; the optional
 // "expected first reduction" is fixed at 1, as the course uses it; the
 // progress line can be printed in place, printed as separate lines, turned off
-// or sent to a callback; an observer can be handed each point accepted. Where a fit takes the square root of a negative
+// or sent to a callback; an observer can be handed each point accepted; dot
+// products longer than 8192 entries are summed in blocks, so that they do not
+// depend on the number of BLAS threads. Where a fit takes the square root of a negative
 // number, Octave gets a complex number and Swift gets NaN: in the
 // extrapolation both take the original's "numerical problem" branch; in the
 // interpolation the NaN is bisected like any other numerical problem, where
@@ -65,8 +67,11 @@ import Foundation
 /// operations are the original's, so that from the same start the same points
 /// are visited as in Octave, to rounding. Dot products go through BLAS as in
 /// Octave (`cblas_ddot`, and `cblas_dsyrk` for `df1' * df1` and `df2' * df2`,
-/// which is what Octave calls for them); `X + z * s` is an elementwise loop, not
-/// `daxpy`, whose fused multiply-add would round differently from Octave.
+/// which is what Octave calls for them), so they round as the BLAS kernel in
+/// use rounds, like Octave's; those longer than 8192 entries are summed in
+/// blocks, so that they do not depend on the number of threads. `X + z * s` is
+/// an elementwise loop, not `daxpy`, whose fused multiply-add would round
+/// differently from Octave.
 public func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,
@@ -112,16 +117,35 @@ func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : padded)
 }
 
+/// The vector products fmincg rounds through: `a' * b` and `v' * v`.
+package struct FmincgProducts {
+  package var dot: (Matrix, Matrix) -> Double
+  package var selfDot: (Matrix) -> Double
+
+  package init(dot: @escaping (Matrix, Matrix) -> Double, selfDot: @escaping (Matrix) -> Double) {
+    self.dot = dot
+    self.selfDot = selfDot
+  }
+
+  /// BLAS's, as Octave computes them (the default).
+  package static var blas: FmincgProducts { FmincgProducts(dot: blasDot, selfDot: blasSelfDot) }
+}
+
 /// ``fmincg(_:_:maxIter:progress:observer:)`` writing its printed output through
-/// `write`, so that tests can see exactly what it prints.
-func fmincg(
+/// `write`, so that tests can see exactly what it prints. `products` lets
+/// tests replace the dot products, to measure how much a run depends on
+/// their rounding (which is what differs between BLAS kernels).
+package func fmincg(
   _ f: (Matrix) -> (Double, Matrix),
   _ X: Matrix,
   maxIter: Int,
   progress: FmincgProgress,
   observer: FmincgObserver? = nil,
+  products: FmincgProducts = .blas,
   write: (String) -> Void
 ) -> (X: Matrix, fX: [Double], i: Int) {
+  func dot(_ a: Matrix, _ b: Matrix) -> Double { products.dot(a, b) }
+  func selfDot(_ v: Matrix) -> Double { products.selfDot(v) }
   let length = maxIter
   // abs(length), without the trap abs(Int.min) would be.
   let budget = Int(clamping: length.magnitude)
@@ -279,26 +303,50 @@ func fmincg(
 
 // MARK: - Vector operations, each rounding the way Octave's does
 
-/// `a' * b` for two vectors through BLAS `ddot`, as Octave computes it.
-private func dot(_ a: Matrix, _ b: Matrix) -> Double {
-  let n = blasInt(a.count)
-  guard n > 0 else { return 0 }
-  return a.withUnsafeBufferPointer { pa in
-    b.withUnsafeBufferPointer { pb in cblas_ddot(n, pa.baseAddress, 1, pb.baseAddress, 1) }
+/// Dot products longer than this are summed block by block (see ``blasDot(_:_:)``).
+let fmincgDotBlock = 8192
+
+/// `a' * b` for two vectors through BLAS `ddot`, as Octave computes it, for
+/// up to ``fmincgDotBlock`` entries. OpenBLAS shares a `ddot` of more than
+/// 10000 entries between its threads and adds their partial sums, so its
+/// result depends on the number of threads (Octave's too); a longer product
+/// is therefore summed here as `ddot`s of consecutive blocks of
+/// ``fmincgDotBlock`` entries, each below that size, added in order: the
+/// result does not depend on the number of cores.
+private func blasDot(_ a: Matrix, _ b: Matrix) -> Double {
+  a.withUnsafeBufferPointer { pa in
+    b.withUnsafeBufferPointer { pb in
+      blockwise(pa.count) { first, n in cblas_ddot(n, pa.baseAddress! + first, 1, pb.baseAddress! + first, 1) }
+    }
   }
 }
 
 /// `v' * v` through BLAS `dsyrk`, as Octave computes a product of a variable's
 /// transpose with itself (its summation order can differ from `ddot`'s in the
-/// last bit). Octave's `-s' * s` negates first, so it is `-dot(s, s)` instead.
-private func selfDot(_ v: Matrix) -> Double {
-  let n = blasInt(v.count)
-  guard n > 0 else { return 0 }
-  var c = 0.0
+/// last bit), block by block as in ``blasDot(_:_:)``. Octave's `-s' * s` negates
+/// first, so it is `-dot(s, s)` instead.
+private func blasSelfDot(_ v: Matrix) -> Double {
   v.withUnsafeBufferPointer { pv in
-    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, 1, n, 1.0, pv.baseAddress, n, 0.0, &c, 1)
+    blockwise(pv.count) { first, n in
+      var c = 0.0
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, 1, n, 1.0, pv.baseAddress! + first, n, 0.0, &c, 1)
+      return c
+    }
   }
-  return c
+}
+
+/// Σ `product(first, n)` over consecutive blocks of at most ``fmincgDotBlock``
+/// entries covering `count`, added in order (0 for no entries).
+private func blockwise(_ count: Int, _ product: (_ first: Int, _ n: blasint) -> Double) -> Double {
+  var sum = 0.0
+  var first = 0
+  while first < count {
+    let n = min(fmincgDotBlock, count - first)
+    let part = product(first, blasInt(n))
+    sum = first == 0 ? part : sum + part
+    first += n
+  }
+  return sum
 }
 
 /// `X = X + z * s`, elementwise: the product rounded, then the sum.

@@ -6,17 +6,14 @@
 // through BLAS. Each loop keeps up to 32 hidden units in vector registers
 // while it walks one example's (or one pixel's) non-zeros, and uses AVX2 and
 // FMA when the processor has them, chosen at run time, so that the package
-// needs no compiler flags.
+// needs no compiler flags. Each function gives the same results whatever
+// the optimisation level it was compiled at (see kernels.c), so a debug and
+// a release build compute the same numbers.
 #ifndef NEURAL_NETWORK_KERNELS_H
 #define NEURAL_NETWORK_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/// 1 when this file was compiled with optimisation (a release build), 0 when
-/// not (SwiftPM compiles C at -O0 in a debug build, where these loops are
-/// slower than BLAS's dense products and the caller uses BLAS instead).
-int nnl_kernels_are_optimised(void);
 
 /// The first layer's pre-activations from the rows of [1 X] held by row
 /// (compressed sparse rows): for each example i in [firstRow, endRow) and
@@ -48,6 +45,10 @@ void nnl_sparse_forward(
 void nnl_sparse_backward(
   const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
   ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out, int vectorUnits);
+
+/// 1 when every one of the `count` values is finite, 0 when one is an
+/// infinity or a NaN (the sparse loops skip 0 · x, which is NaN for those).
+int nnl_all_finite(const double *values, ptrdiff_t count);
 
 /// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count.
 /// Where the result is neither 0, 1 nor within a few units in the last place
