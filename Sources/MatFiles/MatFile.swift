@@ -87,9 +87,16 @@ public enum MatFile {
 
   /// Writes the variables to a compressed MATLAB 5 file at `path`.
   ///
-  /// The file is written beside its target under a temporary name and then
-  /// put in place in one step, so a failed write leaves nothing half-written.
-  /// An existing file is never replaced unless `overwrite` is `true`.
+  /// libmatio does not check its own writes, so it writes the file into
+  /// memory, where it is read back with the strict reader and compared
+  /// variable by variable; the bytes then go to a temporary file beside the
+  /// target with every error checked, are flushed with `fsync`, read back and
+  /// compared again, and only then put in place in one step
+  /// (``FilePlacement``). A failed write (a full disk: `No space left on
+  /// device`) throws and leaves what was at `path` byte for byte as it was,
+  /// and SIGINT or SIGTERM during the write removes the temporary file. An
+  /// existing file is never replaced unless `overwrite` is `true`; a symbolic
+  /// link, a folder or a special file at `path` is never replaced.
   ///
   /// `header` replaces the descriptive text at the start of the file
   /// (libmatio's default names libmatio and the date); ``header(of:)`` reads
@@ -110,17 +117,29 @@ public enum MatFile {
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
-      throw MatFileError(path: path, reason: .fileExists)
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw MatFileError(path: path, reason: .writeFailed(refusal)) }
+    if !overwrite && target != .free { throw MatFileError(path: path, reason: .fileExists) }
+    if let why = folderProblem(for: path) { throw MatFileError(path: path, reason: .writeFailed(why)) }
+    // libmatio does not check its fwrite calls, so it writes into memory,
+    // where a write cannot fail for want of disk space, and the file it made
+    // is read back with the strict reader there. Only then do the bytes go to
+    // the disk, with every error checked, and are read back once more.
+    let bytes = try withLibmatio { () throws(MatFileError) in
+      try encode(variables, header: header, reportingAs: path)
     }
-    try withLibmatio { () throws(MatFileError) in
-      let temporary = FilePlacement.temporaryPath(besides: path)
-      defer { unlink(temporary) }
-      try writeFile(variables, to: temporary, reportingAs: path, header: header)
-      if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
-        throw MatFileError(
-          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code)))
-        )
+    do throws(FileWriteError) {
+      try FilePlacement.write(bytes, to: path, overwrite: overwrite) { temporary throws(FileWriteError) in
+        do throws(MatFileError) {
+          try withLibmatio { () throws(MatFileError) in try verifyWritten(variables, at: temporary) }
+        } catch {
+          throw .failed("the written file does not read back: \(error.detail)")
+        }
+      }
+    } catch {
+      switch error {
+      case .exists: throw MatFileError(path: path, reason: .fileExists)
+      case .failed(let why): throw MatFileError(path: path, reason: .writeFailed(why))
       }
     }
   }
@@ -171,8 +190,7 @@ public enum MatFile {
   {
     try checkCanWrite(to: path, madeBy: program)
     try write(
-      variables, to: path, overwrite: FileManager.default.fileExists(atPath: path),
-      header: header(madeBy: program))
+      variables, to: path, overwrite: WriteTarget(path) == .regularFile, header: header(madeBy: program))
   }
 
   /// The checks of ``write(_:to:madeBy:)`` without writing anything, for a
@@ -189,14 +207,13 @@ public enum MatFile {
           $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_".unicodeScalars.contains($0))
         },
       "MatFile: a program name is 1 to 32 ASCII letters, digits, - or _, got \(program.debugDescription)")
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      if isDirectory.boolValue {
-        throw MatFileError(path: path, reason: .writeFailed("it is a folder"))
-      }
-      guard isMade(by: program, path) else {
-        throw MatFileError(path: path, reason: .notMadeBy(program: program))
-      }
+    // The same checks as the write's own (``WriteTarget``): a symbolic link,
+    // even a dangling one, is refused here, before the work, as it would be
+    // after it.
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw MatFileError(path: path, reason: .writeFailed(refusal)) }
+    if target == .regularFile && !isMade(by: program, path) {
+      throw MatFileError(path: path, reason: .notMadeBy(program: program))
     }
     if let why = folderProblem(for: path) {
       throw MatFileError(path: path, reason: .writeFailed(why))
@@ -529,6 +546,76 @@ private func folderProblem(for path: String) -> String? {
     return "the folder \(directory) is not writable: " + String(cString: strerror(errno))
   }
   return nil
+}
+
+/// The bytes of a compressed MATLAB 5 file holding `variables`, made by
+/// libmatio in an anonymous memory file and read back there by the strict
+/// reader. Runs holding the libmatio lock.
+private func encode(_ variables: [String: Matrix], header: String?, reportingAs path: String) throws(MatFileError)
+  -> [UInt8]
+{
+  func failed(_ why: String) -> MatFileError { MatFileError(path: path, reason: .writeFailed(why)) }
+  let descriptor = memoryFileCreate.map { $0("matfile", 1 /* MFD_CLOEXEC */) } ?? -1
+  if descriptor < 0 { throw failed("no memory file for the write: " + String(cString: strerror(errno))) }
+  defer { close(descriptor) }
+  let memoryPath = "/proc/self/fd/\(descriptor)"
+  // Why libmatio's writes stopped, when they did: a memory file can still
+  // refuse to grow (RLIMIT_FSIZE, a memory limit), and one more byte at its
+  // end meets the same refusal with its errno.
+  func cause() -> String? {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    var byte: UInt8 = 0
+    return pwrite(descriptor, &byte, 1, status.st_size) < 0 ? String(cString: strerror(errno)) : nil
+  }
+  do throws(MatFileError) {
+    try writeFile(variables, to: memoryPath, reportingAs: path, header: header)
+  } catch {
+    if let why = cause() { throw failed(why) }
+    throw error
+  }
+  do throws(MatFileError) {
+    try verifyWritten(variables, at: memoryPath)
+  } catch {
+    throw failed(cause() ?? "libmatio wrote a file that does not read back: \(error.detail)")
+  }
+  do throws(FileReadError) {
+    return try WholeFile.read(memoryPath).bytes
+  } catch {
+    throw failed("the memory file could not be read: \(error)")
+  }
+}
+
+/// glibc's `memfd_create(2)` (Linux 3.17, glibc 2.27), which Swift's Glibc
+/// module does not declare.
+nonisolated(unsafe) private let memoryFileCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+  guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
+  return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
+}()
+
+/// Reads the file at `path` back with the strict reader and throws unless it
+/// holds exactly `variables` (names, sizes and every value's bits). Runs
+/// holding the libmatio lock.
+private func verifyWritten(_ variables: [String: Matrix], at path: String) throws(MatFileError) {
+  let file = try OpenFile(path: path)
+  let infos = try file.variableInfos()
+  func differs(_ why: String) -> MatFileError { MatFileError(path: path, reason: .corrupt(why)) }
+  guard infos.map(\.name).sorted() == variables.keys.sorted() else {
+    throw differs("it holds \(infos.map(\.name).sorted()) where \(variables.keys.sorted()) were written")
+  }
+  for info in infos {
+    let matrix = variables[info.name]!
+    guard info.dimensions == [matrix.rows, matrix.columns] else {
+      throw differs("variable '\(info.name)' reads back as \(info.dimensions) where \(matrix.shape) was written")
+    }
+    if matrix.isEmpty { continue }
+    if let problem = info.problem { throw MatFileError(path: path, variable: info.name, reason: problem) }
+    let read = try file.readMatrix(info)
+    guard read.values.map(\.bitPattern) == matrix.values.map(\.bitPattern) else {
+      throw differs("variable '\(info.name)' reads back with other values than were written")
+    }
+  }
+  try file.checkUnchanged()
 }
 
 private func writeFile(

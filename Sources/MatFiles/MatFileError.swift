@@ -86,4 +86,8 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
       return "\(subject): could not be written (\(why))"
     }
   }
+
+  /// The description with "the file" for the path: what went wrong in a file
+  /// whose own name means nothing to the reader (a temporary or memory file).
+  package var detail: String { MatFileError(path: "the file", variable: variable, reason: reason).description }
 }

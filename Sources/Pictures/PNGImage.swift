@@ -125,9 +125,9 @@ public enum PNGImage {
   private static func write(
     _ pixels: [UInt8], width: Int, height: Int, channels: Int, to path: String, overwrite: Bool
   ) throws(PNGImageError) {
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
-      throw PNGImageError(path: path, reason: .fileExists)
-    }
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw PNGImageError(path: path, reason: .writeFailed(refusal)) }
+    if !overwrite && target != .free { throw PNGImageError(path: path, reason: .fileExists) }
     guard let w = png_uint_32(exactly: width), let h = png_uint_32(exactly: height),
       let stride = png_int_32(exactly: width * channels)
     else {
@@ -140,18 +140,30 @@ public enum PNGImage {
     image.format = channels == 3 ? png_uint_32(PNG_FORMAT_RGB) : png_uint_32(PNG_FORMAT_GRAY)
     defer { png_image_free(&image) }
 
-    let temporary = FilePlacement.temporaryPath(besides: path)
-    defer { unlink(temporary) }
+    // libpng encodes into memory; the bytes then go to the disk through
+    // FilePlacement (temporary file, every error checked, fsync, read back,
+    // put in place), so a full disk fails the write and leaves the old file.
+    var size = 0
+    let sized = pixels.withUnsafeBytes { buffer in
+      png_image_write_to_memory(&image, nil, &size, 0, buffer.baseAddress, stride, nil)
+    }
+    guard sized != 0, size > 0 else { throw PNGImageError(path: path, reason: .libpng(message(of: &image))) }
+    var encoded = [UInt8](repeating: 0, count: size)
     let status = pixels.withUnsafeBytes { buffer in
-      png_image_write_to_file(&image, temporary, 0, buffer.baseAddress, stride, nil)
+      encoded.withUnsafeMutableBytes { output in
+        png_image_write_to_memory(&image, output.baseAddress, &size, 0, buffer.baseAddress, stride, nil)
+      }
     }
     if status == 0 {
       throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
     }
-    if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
-      throw PNGImageError(
-        path: path,
-        reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
+    do {
+      try FilePlacement.write(Array(encoded.prefix(size)), to: path, overwrite: overwrite)
+    } catch {
+      switch error {
+      case .exists: throw PNGImageError(path: path, reason: .fileExists)
+      case .failed(let why): throw PNGImageError(path: path, reason: .writeFailed(why))
+      }
     }
   }
 

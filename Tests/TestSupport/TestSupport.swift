@@ -70,3 +70,25 @@ package func firstBitDifference(_ a: [Double], _ b: [Double]) -> Int? {
   for k in 0..<min(a.count, b.count) where a[k].bitPattern != b[k].bitPattern { return k + 1 }
   return a.count == b.count ? nil : min(a.count, b.count) + 1
 }
+
+/// A tmpfs of `kilobytes` mounted on a fresh folder, for tests of a full disk
+/// (ENOSPC); unmounted when released. Nil when this process may not mount
+/// one (mounting needs CAP_SYS_ADMIN): such tests are then skipped.
+package final class SmallDisk {
+  package let path: String
+  private let folder: TemporaryDirectory
+
+  package init?(kilobytes: Int = 64) {
+    guard let folder = try? TemporaryDirectory() else { return nil }
+    guard mount("tmpfs", folder.path, "tmpfs", 0, "size=\(kilobytes)k,mode=0755") == 0 else { return nil }
+    self.folder = folder
+    path = folder.path
+  }
+
+  package func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+  /// Whether a tmpfs can be mounted here (for `.enabled(if:)`).
+  package static let canMount: Bool = SmallDisk() != nil
+
+  deinit { umount2(path, Int32(MNT_DETACH)) }
+}

@@ -137,9 +137,9 @@ struct Ex4LinearCommand: ParsableCommand {
     for (name, plot) in [("fit.svg", fit), ("cost.svg", costs)] {
       let path = (outputDir as NSString).appendingPathComponent(name)
       do {
-        try plot.svg().write(toFile: path, atomically: true, encoding: .utf8)
+        try plot.writeSVG(to: path)
       } catch {
-        throw InputError("\(path): cannot be written (\(error.localizedDescription))")
+        throw InputError(error.description)
       }
       print("Wrote \(path)")
     }
