@@ -3,6 +3,7 @@ import Testing
 
 import NeuralNetworkLearning
 @testable import ExerciseSupport
+import Pictures
 import TestSupport
 
 /// The programs' writes under a full disk, a signal and odd targets: a failed
@@ -161,5 +162,66 @@ struct WriteReliabilityProgramTests {
       "ex4-linear", ["--data", fifo, "--output-dir", dir.file("out-linear")],
       environment: ["EX4_DATA_DIR": dir.path])
     expectCleanRefusal(linear, mentioning: [fifo, "a FIFO (named pipe), not a regular file"])
+  }
+}
+
+/// `ex4 classify` given picture bombs among good pictures: each bomb gets one
+/// line, the good picture is still classified, the exit status is 1, and the
+/// whole run stays under 1 GB of address space.
+@Suite(.serialized)
+struct PictureBombProgramTests {
+  @Test func bombsAreRefusedAndTheOtherPicturesClassified() throws {
+    let dir = try TemporaryDirectory()
+    let png = dir.file("bomb.png")
+    try Data(PictureBombTestsSupport.bomb).write(to: URL(fileURLWithPath: png))
+    let pgm = dir.file("bomb.pgm")
+    try Data("P5 4096 4096 255\n".utf8).write(to: URL(fileURLWithPath: pgm))
+    let good = dir.file("seven.png")
+    var x = Matrix.zeros(20, 20)
+    for r in 3...16 { x[r, 14] = 1 }
+    for c in 5...14 { x[3, c] = 1 }
+    try PNGImage.writeGrey(x * 2 - 1, to: good, scale: 4)
+    let weights = dir.file("weights.mat")
+    var generator = SeededGenerator(seed: 5)
+    try MatFile.write(
+      [
+        "Theta1": randomMatrix(25, 401, scale: 0.1, using: &generator),
+        "Theta2": randomMatrix(10, 26, scale: 0.1, using: &generator),
+      ], to: weights)
+    let command =
+      "exec prlimit --as=\(1 << 30) -- '\(ProgramRun.executable("ex4"))' classify '\(png)' '\(pgm)' '\(good)' "
+      + "--weights '\(weights)'"
+    let run = try ProgramRun.runShell(command)
+    #expect(run.status == 1, "\(run.standardError)")
+    let lines = run.standardError.split(separator: "\n").map(String.init)
+    #expect(
+      lines == [
+        "Error: \(png): not read: 1000000×1000000 pixels is more than the 25000000-pixel limit",
+        "Error: \(pgm): PGM data is truncated: 0 of the 16777216 grey values of a 4096×4096 picture",
+      ], "\(run.standardError)")
+    #expect(run.standardOutput.contains("\(good): "), "the good picture was not classified: \(run.standardOutput)")
+  }
+}
+
+/// The 69-byte PNG of 10⁶×10⁶ pixels (built as in DigitPhotosTests).
+enum PictureBombTestsSupport {
+  static var bomb: [UInt8] {
+    func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+    func crc32(_ bytes: [UInt8]) -> UInt32 {
+      var crc: UInt32 = 0xFFFF_FFFF
+      for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+      }
+      return ~crc
+    }
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+      let body = Array(type.utf8) + data
+      return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
+    }
+    let ihdr = bigEndian(1_000_000) + bigEndian(1_000_000) + [8, 0, 0, 0, 0]
+    let idat: [UInt8] = [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat)
+      + chunk("IEND", [])
   }
 }
