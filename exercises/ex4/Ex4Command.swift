@@ -90,6 +90,12 @@ struct Ex4Course: ParsableCommand {
   var maxIter: Int { training.maxIter(default: 50) }
   var lambda: Double { training.lambda(default: 1) }
 
+  /// The option that chose the network's size, for an error about it.
+  var networkOption: String {
+    if let hiddenLayers { return "--hidden-layers \(hiddenLayers.map(String.init).joined(separator: ","))" }
+    return training.hiddenLayerSize.map { "--hidden-layer-size \($0)" } ?? "the course's network"
+  }
+
   /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 

@@ -44,6 +44,7 @@ struct Ex4Script {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
+    try NetworkMemory.check(layerSizes: layer_sizes, examples: X.rows, option: options.networkOption)
     try showRandomExamples()
     console.pause()
 
