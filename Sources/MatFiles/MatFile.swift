@@ -57,6 +57,33 @@ public enum MatFile {
     }
   }
 
+  /// Every variable in the file, by name: its matrix, or the error saying
+  /// why it cannot be returned as one (cell, struct, char, sparse, complex,
+  /// N-D, empty), so that a caller looking for a variable can name the real
+  /// reason instead of calling it absent.
+  ///
+  /// - Throws: ``MatFileError`` as ``read(_:)``: damage anywhere in the file
+  ///   fails the whole read.
+  public static func readEach(_ path: String) throws(MatFileError) -> [String: Result<Matrix, MatFileError>] {
+    try withLibmatio { () throws(MatFileError) in
+      let file = try OpenFile(path: path)
+      let infos = try file.variableInfos()
+      var result: [String: Result<Matrix, MatFileError>] = [:]
+      for info in infos {
+        if case .corrupt = info.problem {
+          throw MatFileError(path: path, variable: info.name, reason: info.problem!)
+        }
+        if let problem = info.problem {
+          result[info.name] = .failure(MatFileError(path: path, variable: info.name, reason: problem))
+        } else {
+          result[info.name] = .success(try file.readMatrix(info))
+        }
+      }
+      try file.checkUnchanged()
+      return result
+    }
+  }
+
   /// The named variables, each a 2-D real numeric, non-empty matrix.
   ///
   /// - Throws: ``MatFileError`` naming the file and the first variable that
@@ -68,7 +95,14 @@ public enum MatFile {
       var result: [String: Matrix] = [:]
       for name in names {
         guard let info = infos.first(where: { $0.name == name }) else {
-          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: infos.map(\.name)))
+          // A struct or cell is named as one: the variable may be inside it.
+          let available = infos.map { info in
+            if case .notNumeric(let kind) = info.problem, kind == "struct" || kind == "cell" {
+              return "\(info.name) (a \(kind))"
+            }
+            return info.name
+          }
+          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: available))
         }
         if let problem = info.problem {
           throw MatFileError(path: path, variable: name, reason: problem)
@@ -465,7 +499,8 @@ private final class OpenFile {
       info.problem = .notNumeric(className: MATLABClass.name(ofCode: Int(v.class_type.rawValue)))
     } else if v.isComplex != 0 {
       info.problem = .complex
-    } else if dimensions.count != 2 {
+    } else if dimensions.count < 2 || dimensions.dropFirst(2).contains(where: { $0 != 1 }) {
+      // Octave drops trailing singleton dimensions: 25×401×1 is 25×401.
       info.problem = .notTwoDimensional(dimensions: dimensions)
     } else if dimensions[0] == 0 || dimensions[1] == 0 {
       info.problem = .empty(rows: dimensions[0], columns: dimensions[1])

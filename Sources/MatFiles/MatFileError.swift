@@ -64,6 +64,10 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case .variableAbsent(let available):
       let list = available.isEmpty ? "no variables" : available.joined(separator: ", ")
       return "\(subject) is absent (the file has \(list))"
+    case .notNumeric("sparse"):
+      return "\(subject) is a sparse matrix; only full matrices are supported (save full(\(variable ?? "it")) instead)"
+    case .notNumeric(let className) where className == "struct" || className == "cell":
+      return "\(subject) is a \(className), not a matrix; save the matrices inside it as variables of their own"
     case .notNumeric(let className):
       return "\(subject) is not numeric (its class is \(className))"
     case .complex:
