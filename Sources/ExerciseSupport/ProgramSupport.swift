@@ -5,7 +5,9 @@ import Foundation
 /// as one line, and the program exits with a non-zero status.
 package struct InputError: Error, CustomStringConvertible, Sendable {
   package let description: String
-  package init(_ description: String) { self.description = description }
+  /// `description` with its control characters spelled out (``printable(_:)``):
+  /// a path holding a newline cannot make the error two lines.
+  package init(_ description: String) { self.description = printable(description) }
 }
 
 /// The folder an exercise program writes its pictures into.

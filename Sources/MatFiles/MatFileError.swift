@@ -53,6 +53,8 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
   }
 
   public var description: String {
+    let path = printable(path)
+    let variable = variable.map(printable)
     let subject = variable.map { "\(path): variable '\($0)'" } ?? path
     switch reason {
     case .fileNotFound:

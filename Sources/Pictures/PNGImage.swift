@@ -251,7 +251,8 @@ public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible
   }
 
   public var description: String {
-    switch reason {
+    let path = printable(path)
+    return switch reason {
     case .fileExists: "\(path): already exists; not replaced"
     case .emptyImage(let shape): "\(path): not written, the picture is empty (\(shape))"
     case .libpng(let message): "\(path): libpng: \(message)"

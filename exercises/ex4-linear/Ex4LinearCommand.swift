@@ -39,7 +39,7 @@ struct Ex4LinearCommand: ParsableCommand {
   func run() throws {
     try OutputDirectory.prepare(outputDir)
     let path = data ?? DataDirectory.file("ex5data1.mat")
-    if data == nil && !FileManager.default.fileExists(atPath: path) {
+    if data == nil && DataDirectory.isAbsent(path) {
       throw InputError(DataDirectory.missingFileMessage("ex5data1.mat"))
     }
     let sets = try loadSets(path)

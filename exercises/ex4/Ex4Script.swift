@@ -108,7 +108,7 @@ struct Ex4Script {
 
     // =================== Part 8: Training NN ===================
     print("\nTraining Neural Network... ")
-    let Thetas = train(from: initial_nn_params)
+    let Thetas = try train(from: initial_nn_params)
     console.pause()
 
     // ================= Part 9: Visualize Weights =================
@@ -161,7 +161,7 @@ struct Ex4Script {
   /// Part 2: the course's trained weights (`[Theta1, Theta2]`), or nil (with a line saying so) when the file is absent.
   func loadWeights() throws -> [Matrix]? {
     let path = options.weights ?? DataDirectory.file("ex4weights.mat")
-    if options.weights == nil && !FileManager.default.fileExists(atPath: path) {
+    if options.weights == nil && DataDirectory.isAbsent(path) {
       print(
         "\nSkipping the parts that need the course's weights: \(DataDirectory.missingFileMessage("ex4weights.mat")).")
       return nil
@@ -192,10 +192,10 @@ struct Ex4Script {
   }
 
   /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
-  func train(from initial_nn_params: Matrix) -> [Matrix] {
+  func train(from initial_nn_params: Matrix) throws -> [Matrix] {
     let lambda = options.lambda
     let training = NetworkTraining(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)
-    let (Thetas, fX, elapsed) = training.run(
+    let (Thetas, fX, elapsed) = try training.run(
       from: initial_nn_params, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines)
     let units =
       isDeep
