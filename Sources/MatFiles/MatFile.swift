@@ -40,7 +40,12 @@ public enum MatFile {
   ///   MAT file, or damaged anywhere, including in a variable that would have
   ///   been left out.
   public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
-    try withLibmatio { () throws(MatFileError) in
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+      var result: [String: Matrix] = [:]
+      for (name, entry) in entries { if case .success(let matrix) = entry { result[name] = matrix } }
+      return result
+    }
+    return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Matrix] = [:]
@@ -65,7 +70,8 @@ public enum MatFile {
   /// - Throws: ``MatFileError`` as ``read(_:)``: damage anywhere in the file
   ///   fails the whole read.
   public static func readEach(_ path: String) throws(MatFileError) -> [String: Result<Matrix, MatFileError>] {
-    try withLibmatio { () throws(MatFileError) in
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) { return entries }
+    return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Result<Matrix, MatFileError>] = [:]
@@ -89,7 +95,17 @@ public enum MatFile {
   /// - Throws: ``MatFileError`` naming the file and the first variable that
   ///   is absent, not numeric, complex, not 2-D, empty or damaged.
   public static func read(_ path: String, variables names: [String]) throws(MatFileError) -> [String: Matrix] {
-    try withLibmatio { () throws(MatFileError) in
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+      var result: [String: Matrix] = [:]
+      for name in names {
+        guard let entry = entries[name] else {
+          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: entries.keys.sorted()))
+        }
+        result[name] = try entry.get()
+      }
+      return result
+    }
+    return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Matrix] = [:]
@@ -333,6 +349,9 @@ private struct VariableInfo {
   var isComplex: Bool
   /// Why it cannot be read as a real 2-D non-empty matrix, or nil if it can.
   var problem: MatFileError.Reason?
+  /// A v7.3 variable whose class libmatio misread (hdf5storage's "double"
+  /// as "doubl") and HDF5 gave: its data are read converted to doubles.
+  var readAsDoubles = false
 }
 
 private let numericClasses: Set<UInt32> = [
@@ -413,6 +432,9 @@ private final class OpenFile {
         path: path, reason: .corrupt("libmatio does not read it as the format its header gives"))
     }
     if Mat_GetVersion(handle) == MAT_FT_MAT4 { elementLimit = fileSize }
+    // v7.3: HDF5 compresses with deflate at most, 1032:1, and no element
+    // takes less than a byte.
+    if layout == nil { elementLimit = 1032 * fileSize }
   }
 
   deinit { Mat_Close(handle) }
@@ -420,6 +442,17 @@ private final class OpenFile {
   /// Throws if libmatio logged an error since the last check.
   func checkLog(_ variable: String?) throws(MatFileError) {
     let errors = takeLoggedErrors()
+    if !errors.isEmpty && layout == nil {
+      // HDF5's error stack, as libmatio logs it, is many lines: its last
+      // "minor:" line says what went wrong.
+      let minors = errors.joined(separator: "\n").split(separator: "\n").compactMap { line -> String? in
+        guard let range = line.range(of: "minor:") else { return nil }
+        return line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+      }
+      throw MatFileError(
+        path: path, variable: variable,
+        reason: .corrupt("the HDF5 library failed reading it (\(minors.last ?? "no reason given"))"))
+    }
     if !errors.isEmpty {
       throw MatFileError(
         path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
@@ -442,7 +475,7 @@ private final class OpenFile {
       infos.append(Self.describe(variable.pointee, name: name))
     }
     try checkLog(nil)
-    guard let layout else { return infos }
+    guard let layout else { return infos.map(reclassified) }
     // MATLAB 5: every variable of classes 1…15 (libmatio may pass over
     // function handles and objects), with its class and size. v4: every
     // variable by name, numeric ones with their size (libmatio gives a v4
@@ -479,6 +512,32 @@ private final class OpenFile {
     return infos
   }
 
+  /// A v7.3 variable libmatio gave no class (it reads a null-padded
+  /// `MATLAB_class` such as hdf5storage writes one character short), with
+  /// the class HDF5 gives: a numeric or logical one is read converted to
+  /// doubles, as Octave's `load` does; a compound one is complex.
+  private func reclassified(_ info: VariableInfo) -> VariableInfo {
+    guard info.classType == MAT_C_EMPTY, info.problem != nil,
+      let (className, compound) = hdf5ClassOfVariable(info.name, inFile: path)
+    else { return info }
+    let numeric = [
+      "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "logical",
+    ]
+    var info = info
+    guard numeric.contains(className) else {
+      info.problem = .notNumeric(className: className)
+      return info
+    }
+    if compound {
+      info.problem = .complex
+      return info
+    }
+    info.classType = MAT_C_DOUBLE
+    info.problem = Self.problem(classType: MAT_C_DOUBLE, isComplex: false, dimensions: info.dimensions)
+    info.readAsDoubles = true
+    return info
+  }
+
   /// Throws if the file was replaced or changed since it was opened.
   func checkUnchanged() throws(MatFileError) {
     var status = stat()
@@ -493,19 +552,25 @@ private final class OpenFile {
     if let dims = v.dims, rank > 0 {
       dimensions = (0..<rank).map { Int(dims[$0]) }
     }
-    var info = VariableInfo(
-      name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0, problem: nil)
-    if !numericClasses.contains(v.class_type.rawValue) {
-      info.problem = .notNumeric(className: MATLABClass.name(ofCode: Int(v.class_type.rawValue)))
-    } else if v.isComplex != 0 {
-      info.problem = .complex
+    return VariableInfo(
+      name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0,
+      problem: problem(classType: v.class_type, isComplex: v.isComplex != 0, dimensions: dimensions))
+  }
+
+  /// Why a variable of this class and size cannot be read as a real 2-D
+  /// non-empty matrix, or nil.
+  static func problem(classType: matio_classes, isComplex: Bool, dimensions: [Int]) -> MatFileError.Reason? {
+    if !numericClasses.contains(classType.rawValue) {
+      return .notNumeric(className: MATLABClass.name(ofCode: Int(classType.rawValue)))
+    } else if isComplex {
+      return .complex
     } else if dimensions.count < 2 || dimensions.dropFirst(2).contains(where: { $0 != 1 }) {
       // Octave drops trailing singleton dimensions: 25×401×1 is 25×401.
-      info.problem = .notTwoDimensional(dimensions: dimensions)
+      return .notTwoDimensional(dimensions: dimensions)
     } else if dimensions[0] == 0 || dimensions[1] == 0 {
-      info.problem = .empty(rows: dimensions[0], columns: dimensions[1])
+      return .empty(rows: dimensions[0], columns: dimensions[1])
     }
-    return info
+    return nil
   }
 
   /// Reads the data of a variable `info` already found readable, checking that
@@ -520,6 +585,7 @@ private final class OpenFile {
     guard !overflow, count <= elementLimit else {
       throw corrupt("its size \(rows)×\(columns) is more than a file of \(fileSize) bytes can hold")
     }
+    if info.readAsDoubles { return try readConvertedToDoubles(info, count: count) }
     guard let variable = Mat_VarRead(handle, info.name) else {
       try checkLog(info.name)
       throw corrupt("libmatio could not read its data")
@@ -539,6 +605,37 @@ private final class OpenFile {
       throw corrupt("it holds \(v.nbytes) bytes of data where \(rows)×\(columns) needs \(count * elementSize)")
     }
     return Matrix(rows: rows, columns: columns, values: Self.doubles(from: data, type: v.data_type, count: count))
+  }
+
+  /// A reclassified v7.3 variable's data, which HDF5 converts to doubles
+  /// as it reads them (Mat_VarReadData with the class set to double).
+  private func readConvertedToDoubles(_ info: VariableInfo, count: Int) throws(MatFileError) -> Matrix {
+    guard let variable = Mat_VarReadInfo(handle, info.name) else {
+      try checkLog(info.name)
+      throw MatFileError(path: path, variable: info.name, reason: .corrupt("libmatio could not find it again"))
+    }
+    defer { Mat_VarFree(variable) }
+    try checkLog(info.name)
+    let dimensions = (0..<Int(variable.pointee.rank)).map { Int(variable.pointee.dims[$0]) }
+    guard dimensions == info.dimensions, let rows = Int32(exactly: info.dimensions[0]),
+      let columns = Int32(exactly: info.dimensions[1])
+    else {
+      throw MatFileError(
+        path: path, variable: info.name, reason: .corrupt("its header changed between listing and reading"))
+    }
+    variable.pointee.class_type = MAT_C_DOUBLE
+    var values = [Double](repeating: 0, count: count)
+    var start: [Int32] = [0, 0]
+    var stride: [Int32] = [1, 1]
+    var edge: [Int32] = [rows, columns]
+    let status = values.withUnsafeMutableBytes { buffer in
+      Mat_VarReadData(handle, variable, buffer.baseAddress, &start, &stride, &edge)
+    }
+    try checkLog(info.name)
+    guard status == 0 else {
+      throw MatFileError(path: path, variable: info.name, reason: .corrupt("libmatio could not read its data"))
+    }
+    return Matrix(rows: info.dimensions[0], columns: info.dimensions[1], values: values)
   }
 
   private static func elementSize(of type: matio_types) -> Int? {

@@ -37,6 +37,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidVariableName
     /// Writing failed.
     case writeFailed(String)
+    /// A MATLAB v7.3 (HDF5) file, and ``MatFile/mat73Reading`` is
+    /// ``MAT73Reading/refuse``.
+    case mat73NotEnabled
   }
 
   /// The file's path, as given.
@@ -88,6 +91,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
         + "(move it away or choose another file name)"
     case .invalidVariableName:
       return "\(subject): not a valid MATLAB variable name (a letter, then letters, digits or _, at most 63)"
+    case .mat73NotEnabled:
+      return "\(path): a MATLAB v7.3 (HDF5) file, not read here: HDF5 can crash on a damaged one, so it is read only "
+        + "in a separate process (MatFile.mat73Reading); save it with save -v7 instead"
     case .writeFailed(let why):
       return "\(subject): could not be written (\(why))"
     }

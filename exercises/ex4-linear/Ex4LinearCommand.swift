@@ -8,6 +8,9 @@ import Pictures
 /// output trained on exercise 5's water-level data.
 @main
 struct Ex4LinearCommand: ParsableCommand {
+  /// v7.3 files are read in a child process of this executable (ProgramStart).
+  static func main() { ProgramStart.main(Self.self) }
+
   static let configuration = CommandConfiguration(
     commandName: "ex4-linear",
     abstract: "The bonus: a neural network with tanh hidden units and one linear output, on ex5data1.mat.",

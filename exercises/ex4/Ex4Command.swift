@@ -17,6 +17,9 @@ struct Ex4Command: ParsableCommand {
       """,
     subcommands: [Ex4Course.self, Ex4Classify.self],
     defaultSubcommand: Ex4Course.self)
+
+  /// v7.3 files are read in a child process of this executable (ProgramStart).
+  static func main() { ProgramStart.main(Self.self) }
 }
 
 /// `ex4 course` (and plain `ex4`): the course's Exercise 4 script, part by part.
