@@ -6,8 +6,9 @@ import Synchronization
 /// Reading and writing MATLAB/Octave `.mat` files through libmatio, with
 /// every C pointer kept inside.
 ///
-/// Reads accept MATLAB v4, v5/v6, v7 (compressed) and, when libmatio has
-/// HDF5, v7.3 files. Every 2-D real numeric variable comes back as a
+/// Reads accept MATLAB v4, v5/v6 and v7 (compressed) files; v7.3 (HDF5)
+/// files only as ``mat73Reading`` allows (refused by default, since HDF5
+/// can crash on a damaged one; read in a child process by the programs). Every 2-D real numeric variable comes back as a
 /// ``Matrix`` of `Double`, integer, `single` and logical classes converted
 /// exactly the way Octave's `double()` converts them.
 ///
