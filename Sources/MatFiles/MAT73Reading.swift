@@ -1,6 +1,7 @@
 import OctaveCore
 import Foundation
 internal import CHDF5
+import Synchronization
 
 /// How ``MatFile`` reads MATLAB v7.3 files, which are HDF5 files.
 ///
@@ -62,6 +63,7 @@ extension MatFile {
     setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &limit)
     // HDF5 prints its error stack unless told not to.
     H5Eset_auto2(0, nil, nil)
+    mat73ChildLimit.withLock { $0 = MAT73Reading.childAddressSpace / 2 }
     var output = MAT73Message()
     let result = $mat73Reading.withValue(.inProcess) {
       () -> Result<[String: Result<Matrix, MatFileError>], MatFileError> in
@@ -177,6 +179,11 @@ extension MatFile {
     return output
   }
 }
+
+/// In a v7.3 reader child, the most bytes one variable's values may take:
+/// half the child's address space, so that a variable too large to read is
+/// refused by name instead of failing an allocation. Nil elsewhere.
+let mat73ChildLimit = Mutex<Int?>(nil)
 
 /// The child's answer: every variable's matrix or reason, or the error
 /// that stopped the whole read. Little-endian binary, parsed strictly.

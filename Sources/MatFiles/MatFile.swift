@@ -586,6 +586,13 @@ private final class OpenFile {
     guard !overflow, count <= elementLimit else {
       throw corrupt("its size \(rows)×\(columns) is more than a file of \(fileSize) bytes can hold")
     }
+    if layout == nil, let limit = mat73ChildLimit.withLock({ $0 }), count > limit / 8 {
+      throw MatFileError(
+        path: path, variable: info.name,
+        reason: .unreadable(
+          "variable '\(info.name)' is \(rows)×\(columns), \(count / 131_072) MiB as doubles, more than the "
+            + "\(limit >> 20) MiB one v7.3 variable may take here"))
+    }
     if info.readAsDoubles { return try readConvertedToDoubles(info, count: count) }
     guard let variable = Mat_VarRead(handle, info.name) else {
       try checkLog(info.name)

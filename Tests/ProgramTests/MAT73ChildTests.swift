@@ -117,3 +117,22 @@ struct MAT73ChildTests {
     print("v7.3 fuzz of \(file): slowest load \(slowest); outcomes \(outcomes.sorted { $0.key < $1.key })")
   }
 }
+
+/// A valid v7.3 file of about 1 MB whose variable inflates to 1.15 GB (the
+/// trial's loads asking for 1 GiB or more): refused by name in the child,
+/// before anything is allocated, in one line.
+@Test func aV73VariableTooLargeForTheReaderIsRefusedByName() throws {
+  let path = Fixture.path("mat73/huge-zeros.mat")
+  let reader = MAT73Reading.childProcess(
+    executable: ProgramRun.executable("ex4"), arguments: [MatFile.mat73ChildMarker])
+  let start = ContinuousClock.now
+  #expect(
+    throws: MatFileError(
+      path: path, variable: "Theta1",
+      reason: .unreadable(
+        "variable 'Theta1' is 12000×12000, 1098 MiB as doubles, more than the 384 MiB one v7.3 variable may take here"))
+  ) {
+    try MatFile.$mat73Reading.withValue(reader) { try MatFile.read(path) }
+  }
+  #expect(ContinuousClock.now - start < .seconds(2))
+}
