@@ -34,12 +34,15 @@ let package = Package(
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    // HDF5 itself (libmatio reads v7.3 through it): only for what libmatio
+    // reads wrongly, in the child process that reads v7.3 files.
+    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
     // Octave's matrices: Matrix, its subscripts and arithmetic, the one BLAS
     // product, rand('twister'), Octave's number display.
     .target(name: "OctaveCore", dependencies: ["CBLAS"]),
     // .mat files: MatFile, its errors, the v4/v5 layout walkers, libmatio behind them.
-    .target(name: "MatFiles", dependencies: ["OctaveCore", "MatIO", "CZlib"]),
+    .target(name: "MatFiles", dependencies: ["OctaveCore", "MatIO", "CZlib", "CHDF5"]),
     // Pictures: PNG and PGM files, terminal pictures, plots.
     .target(name: "Pictures", dependencies: ["OctaveCore", "CPNG"]),
     // The speed engine behind the course's functions: no stable API.

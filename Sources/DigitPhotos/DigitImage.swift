@@ -162,11 +162,13 @@ public struct DigitImage: Sendable {
     let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     if bytes.starts(with: pngSignature) {
       do {
-        return try PNGImage.readGrey(path)
+        return try PNGImage.decodeGrey(bytes, path: path)
       } catch {
         switch error.reason {
         case .libpng(let message):
           throw ImageFileError(path: path, problem: "damaged or truncated PNG (libpng: \(message))")
+        case .tooLarge(let why):
+          throw ImageFileError(path: path, problem: "not read: \(why)")
         default: throw ImageFileError(path: path, problem: "\(error)")
         }
       }

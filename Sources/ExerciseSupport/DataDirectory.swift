@@ -30,7 +30,17 @@ package enum DataDirectory {
   /// The path of a course file if it exists there, otherwise nil.
   package static func existingFile(_ name: String) -> String? {
     let candidate = file(name)
-    return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    return isAbsent(candidate) ? nil : candidate
+  }
+
+  /// Whether nothing at all is at `path`, not even a symbolic link. A course
+  /// file that is there but cannot be read (a symbolic link loop, a dangling
+  /// link, no permission) is then read and reported with its real reason,
+  /// instead of being taken for absent (`FileManager.fileExists` follows
+  /// links and says false for all of these).
+  package static func isAbsent(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) != 0 && (errno == ENOENT || errno == ENOTDIR)
   }
 
   /// One sentence on where `name` was looked for and how to provide it.

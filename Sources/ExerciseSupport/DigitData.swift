@@ -24,7 +24,7 @@ package struct DigitData {
   ///   variable and what is wrong.
   package static func load(named path: String?, numLabels: Int = 10) throws -> DigitData {
     let file = path ?? DataDirectory.file("ex4data1.mat")
-    if path == nil && !FileManager.default.fileExists(atPath: file) {
+    if path == nil && DataDirectory.isAbsent(file) {
       let (X, y) = builtinDigits()
       return DigitData(X: X, y: y, path: nil)
     }

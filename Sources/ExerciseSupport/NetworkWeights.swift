@@ -35,14 +35,30 @@ package enum NetworkWeights {
   /// - Throws: ``InputError`` (or ``MatFileError``) naming the file, the
   ///   variable and what is wrong.
   package static func load(_ path: String, inputs: Int, labels: Int) throws -> [Matrix] {
-    let variables = try MatFile.read(path)
+    // Every variable with its matrix or the reason it is not one, so that a
+    // sparse, complex, N-D or empty Theta1 is reported as such, by name.
+    let variables = try MatFile.readEach(path)
     var Thetas: [Matrix] = []
-    while let Theta = variables["Theta\(Thetas.count + 1)"] { Thetas.append(Theta) }
+    while let Theta = variables["Theta\(Thetas.count + 1)"] {
+      Thetas.append(try Theta.get())
+    }
     guard Thetas.count >= 2 else {
       let missing = Thetas.isEmpty ? "Theta1" : "Theta2"
+      let listing = variables.keys.sorted().map { name in
+        guard case .failure(let error) = variables[name]!, case .notNumeric(let kind) = error.reason else {
+          return name
+        }
+        return "\(name) (a \(kind))"
+      }
+      let wrapped = variables.values.contains {
+        guard case .failure(let error) = $0, case .notNumeric(let kind) = error.reason else { return false }
+        return kind == "struct" || kind == "cell"
+      }
       throw InputError(
-        "\(path): variable '\(missing)' is absent (the file has \(variables.keys.sorted().joined(separator: ", "))); "
-          + "network weights are Theta1, Theta2, … as ex4 --save writes them")
+        "\(path): variable '\(missing)' is absent (the file has "
+          + (listing.isEmpty ? "no variables" : listing.joined(separator: ", ")) + "); "
+          + "network weights are Theta1, Theta2, … as ex4 --save writes them"
+          + (wrapped ? ", each a variable of its own, not inside a struct or cell" : ""))
     }
     guard Thetas[0].columns == inputs + 1 else {
       throw InputError(

@@ -1,3 +1,4 @@
+import ArgumentParser
 import NeuralNetworkLearning
 import Foundation
 
@@ -5,7 +6,9 @@ import Foundation
 /// as one line, and the program exits with a non-zero status.
 package struct InputError: Error, CustomStringConvertible, Sendable {
   package let description: String
-  package init(_ description: String) { self.description = description }
+  /// `description` with its control characters spelled out (``printable(_:)``):
+  /// a path holding a newline cannot make the error two lines.
+  package init(_ description: String) { self.description = printable(description) }
 }
 
 /// The folder an exercise program writes its pictures into.
@@ -55,4 +58,20 @@ package enum OutputDirectory {
 /// Seconds elapsed on a `ContinuousClock` duration, as a `Double`.
 package func seconds(_ duration: Duration) -> Double {
   Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+/// How an exercise program starts: as a MATLAB v7.3 reader child when it
+/// was started as one (``MatFile/serveMAT73ChildIfAsked()``), otherwise as
+/// `command`, with v7.3 files read in a child process that is this same
+/// executable (`/proc/self/exe`), so that HDF5 failing on a damaged file
+/// cannot take the program down.
+package enum ProgramStart {
+  package static func main<Command: ParsableCommand>(_ command: Command.Type) {
+    MatFile.serveMAT73ChildIfAsked()
+    MatFile.$mat73Reading.withValue(
+      .childProcess(executable: "/proc/self/exe", arguments: [MatFile.mat73ChildMarker])
+    ) {
+      command.main(nil)
+    }
+  }
 }

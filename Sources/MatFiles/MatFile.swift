@@ -6,8 +6,9 @@ import Synchronization
 /// Reading and writing MATLAB/Octave `.mat` files through libmatio, with
 /// every C pointer kept inside.
 ///
-/// Reads accept MATLAB v4, v5/v6, v7 (compressed) and, when libmatio has
-/// HDF5, v7.3 files. Every 2-D real numeric variable comes back as a
+/// Reads accept MATLAB v4, v5/v6 and v7 (compressed) files; v7.3 (HDF5)
+/// files only as ``mat73Reading`` allows (refused by default, since HDF5
+/// can crash on a damaged one; read in a child process by the programs). Every 2-D real numeric variable comes back as a
 /// ``Matrix`` of `Double`, integer, `single` and logical classes converted
 /// exactly the way Octave's `double()` converts them.
 ///
@@ -40,7 +41,12 @@ public enum MatFile {
   ///   MAT file, or damaged anywhere, including in a variable that would have
   ///   been left out.
   public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
-    try withLibmatio { () throws(MatFileError) in
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+      var result: [String: Matrix] = [:]
+      for (name, entry) in entries { if case .success(let matrix) = entry { result[name] = matrix } }
+      return result
+    }
+    return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Matrix] = [:]
@@ -57,18 +63,63 @@ public enum MatFile {
     }
   }
 
+  /// Every variable in the file, by name: its matrix, or the error saying
+  /// why it cannot be returned as one (cell, struct, char, sparse, complex,
+  /// N-D, empty), so that a caller looking for a variable can name the real
+  /// reason instead of calling it absent.
+  ///
+  /// - Throws: ``MatFileError`` as ``read(_:)``: damage anywhere in the file
+  ///   fails the whole read.
+  public static func readEach(_ path: String) throws(MatFileError) -> [String: Result<Matrix, MatFileError>] {
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) { return entries }
+    return try withLibmatio { () throws(MatFileError) in
+      let file = try OpenFile(path: path)
+      let infos = try file.variableInfos()
+      var result: [String: Result<Matrix, MatFileError>] = [:]
+      for info in infos {
+        if case .corrupt = info.problem {
+          throw MatFileError(path: path, variable: info.name, reason: info.problem!)
+        }
+        if let problem = info.problem {
+          result[info.name] = .failure(MatFileError(path: path, variable: info.name, reason: problem))
+        } else {
+          result[info.name] = .success(try file.readMatrix(info))
+        }
+      }
+      try file.checkUnchanged()
+      return result
+    }
+  }
+
   /// The named variables, each a 2-D real numeric, non-empty matrix.
   ///
   /// - Throws: ``MatFileError`` naming the file and the first variable that
   ///   is absent, not numeric, complex, not 2-D, empty or damaged.
   public static func read(_ path: String, variables names: [String]) throws(MatFileError) -> [String: Matrix] {
-    try withLibmatio { () throws(MatFileError) in
+    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+      var result: [String: Matrix] = [:]
+      for name in names {
+        guard let entry = entries[name] else {
+          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: entries.keys.sorted()))
+        }
+        result[name] = try entry.get()
+      }
+      return result
+    }
+    return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
       var result: [String: Matrix] = [:]
       for name in names {
         guard let info = infos.first(where: { $0.name == name }) else {
-          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: infos.map(\.name)))
+          // A struct or cell is named as one: the variable may be inside it.
+          let available = infos.map { info in
+            if case .notNumeric(let kind) = info.problem, kind == "struct" || kind == "cell" {
+              return "\(info.name) (a \(kind))"
+            }
+            return info.name
+          }
+          throw MatFileError(path: path, variable: name, reason: .variableAbsent(available: available))
         }
         if let problem = info.problem {
           throw MatFileError(path: path, variable: name, reason: problem)
@@ -87,9 +138,16 @@ public enum MatFile {
 
   /// Writes the variables to a compressed MATLAB 5 file at `path`.
   ///
-  /// The file is written beside its target under a temporary name and then
-  /// put in place in one step, so a failed write leaves nothing half-written.
-  /// An existing file is never replaced unless `overwrite` is `true`.
+  /// libmatio does not check its own writes, so it writes the file into
+  /// memory, where it is read back with the strict reader and compared
+  /// variable by variable; the bytes then go to a temporary file beside the
+  /// target with every error checked, are flushed with `fsync`, read back and
+  /// compared again, and only then put in place in one step
+  /// (``FilePlacement``). A failed write (a full disk: `No space left on
+  /// device`) throws and leaves what was at `path` byte for byte as it was,
+  /// and SIGINT or SIGTERM during the write removes the temporary file. An
+  /// existing file is never replaced unless `overwrite` is `true`; a symbolic
+  /// link, a folder or a special file at `path` is never replaced.
   ///
   /// `header` replaces the descriptive text at the start of the file
   /// (libmatio's default names libmatio and the date); ``header(of:)`` reads
@@ -110,17 +168,29 @@ public enum MatFile {
     for name in variables.keys where !isValidVariableName(name) {
       throw MatFileError(path: path, variable: name, reason: .invalidVariableName)
     }
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
-      throw MatFileError(path: path, reason: .fileExists)
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw MatFileError(path: path, reason: .writeFailed(refusal)) }
+    if !overwrite && target != .free { throw MatFileError(path: path, reason: .fileExists) }
+    if let why = folderProblem(for: path) { throw MatFileError(path: path, reason: .writeFailed(why)) }
+    // libmatio does not check its fwrite calls, so it writes into memory,
+    // where a write cannot fail for want of disk space, and the file it made
+    // is read back with the strict reader there. Only then do the bytes go to
+    // the disk, with every error checked, and are read back once more.
+    let bytes = try withLibmatio { () throws(MatFileError) in
+      try encode(variables, header: header, reportingAs: path)
     }
-    try withLibmatio { () throws(MatFileError) in
-      let temporary = FilePlacement.temporaryPath(besides: path)
-      defer { unlink(temporary) }
-      try writeFile(variables, to: temporary, reportingAs: path, header: header)
-      if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
-        throw MatFileError(
-          path: path, reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code)))
-        )
+    do throws(FileWriteError) {
+      try FilePlacement.write(bytes, to: path, overwrite: overwrite) { temporary throws(FileWriteError) in
+        do throws(MatFileError) {
+          try withLibmatio { () throws(MatFileError) in try verifyWritten(variables, at: temporary) }
+        } catch {
+          throw .failed("the written file does not read back: \(error.detail)")
+        }
+      }
+    } catch {
+      switch error {
+      case .exists: throw MatFileError(path: path, reason: .fileExists)
+      case .failed(let why): throw MatFileError(path: path, reason: .writeFailed(why))
       }
     }
   }
@@ -171,8 +241,7 @@ public enum MatFile {
   {
     try checkCanWrite(to: path, madeBy: program)
     try write(
-      variables, to: path, overwrite: FileManager.default.fileExists(atPath: path),
-      header: header(madeBy: program))
+      variables, to: path, overwrite: WriteTarget(path) == .regularFile, header: header(madeBy: program))
   }
 
   /// The checks of ``write(_:to:madeBy:)`` without writing anything, for a
@@ -189,14 +258,13 @@ public enum MatFile {
           $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_".unicodeScalars.contains($0))
         },
       "MatFile: a program name is 1 to 32 ASCII letters, digits, - or _, got \(program.debugDescription)")
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      if isDirectory.boolValue {
-        throw MatFileError(path: path, reason: .writeFailed("it is a folder"))
-      }
-      guard isMade(by: program, path) else {
-        throw MatFileError(path: path, reason: .notMadeBy(program: program))
-      }
+    // The same checks as the write's own (``WriteTarget``): a symbolic link,
+    // even a dangling one, is refused here, before the work, as it would be
+    // after it.
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw MatFileError(path: path, reason: .writeFailed(refusal)) }
+    if target == .regularFile && !isMade(by: program, path) {
+      throw MatFileError(path: path, reason: .notMadeBy(program: program))
     }
     if let why = folderProblem(for: path) {
       throw MatFileError(path: path, reason: .writeFailed(why))
@@ -282,6 +350,9 @@ private struct VariableInfo {
   var isComplex: Bool
   /// Why it cannot be read as a real 2-D non-empty matrix, or nil if it can.
   var problem: MatFileError.Reason?
+  /// A v7.3 variable whose class libmatio misread (hdf5storage's "double"
+  /// as "doubl") and HDF5 gave: its data are read converted to doubles.
+  var readAsDoubles = false
 }
 
 private let numericClasses: Set<UInt32> = [
@@ -362,6 +433,9 @@ private final class OpenFile {
         path: path, reason: .corrupt("libmatio does not read it as the format its header gives"))
     }
     if Mat_GetVersion(handle) == MAT_FT_MAT4 { elementLimit = fileSize }
+    // v7.3: HDF5 compresses with deflate at most, 1032:1, and no element
+    // takes less than a byte.
+    if layout == nil { elementLimit = 1032 * fileSize }
   }
 
   deinit { Mat_Close(handle) }
@@ -369,6 +443,17 @@ private final class OpenFile {
   /// Throws if libmatio logged an error since the last check.
   func checkLog(_ variable: String?) throws(MatFileError) {
     let errors = takeLoggedErrors()
+    if !errors.isEmpty && layout == nil {
+      // HDF5's error stack, as libmatio logs it, is many lines: its last
+      // "minor:" line says what went wrong.
+      let minors = errors.joined(separator: "\n").split(separator: "\n").compactMap { line -> String? in
+        guard let range = line.range(of: "minor:") else { return nil }
+        return line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+      }
+      throw MatFileError(
+        path: path, variable: variable,
+        reason: .corrupt("the HDF5 library failed reading it (\(minors.last ?? "no reason given"))"))
+    }
     if !errors.isEmpty {
       throw MatFileError(
         path: path, variable: variable, reason: .corrupt("libmatio: " + errors.joined(separator: "; ")))
@@ -391,7 +476,7 @@ private final class OpenFile {
       infos.append(Self.describe(variable.pointee, name: name))
     }
     try checkLog(nil)
-    guard let layout else { return infos }
+    guard let layout else { return infos.map(reclassified) }
     // MATLAB 5: every variable of classes 1…15 (libmatio may pass over
     // function handles and objects), with its class and size. v4: every
     // variable by name, numeric ones with their size (libmatio gives a v4
@@ -428,6 +513,32 @@ private final class OpenFile {
     return infos
   }
 
+  /// A v7.3 variable libmatio gave no class (it reads a null-padded
+  /// `MATLAB_class` such as hdf5storage writes one character short), with
+  /// the class HDF5 gives: a numeric or logical one is read converted to
+  /// doubles, as Octave's `load` does; a compound one is complex.
+  private func reclassified(_ info: VariableInfo) -> VariableInfo {
+    guard info.classType == MAT_C_EMPTY, info.problem != nil,
+      let (className, compound) = hdf5ClassOfVariable(info.name, inFile: path)
+    else { return info }
+    let numeric = [
+      "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "logical",
+    ]
+    var info = info
+    guard numeric.contains(className) else {
+      info.problem = .notNumeric(className: className)
+      return info
+    }
+    if compound {
+      info.problem = .complex
+      return info
+    }
+    info.classType = MAT_C_DOUBLE
+    info.problem = Self.problem(classType: MAT_C_DOUBLE, isComplex: false, dimensions: info.dimensions)
+    info.readAsDoubles = true
+    return info
+  }
+
   /// Throws if the file was replaced or changed since it was opened.
   func checkUnchanged() throws(MatFileError) {
     var status = stat()
@@ -442,18 +553,25 @@ private final class OpenFile {
     if let dims = v.dims, rank > 0 {
       dimensions = (0..<rank).map { Int(dims[$0]) }
     }
-    var info = VariableInfo(
-      name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0, problem: nil)
-    if !numericClasses.contains(v.class_type.rawValue) {
-      info.problem = .notNumeric(className: MATLABClass.name(ofCode: Int(v.class_type.rawValue)))
-    } else if v.isComplex != 0 {
-      info.problem = .complex
-    } else if dimensions.count != 2 {
-      info.problem = .notTwoDimensional(dimensions: dimensions)
+    return VariableInfo(
+      name: name, classType: v.class_type, dimensions: dimensions, isComplex: v.isComplex != 0,
+      problem: problem(classType: v.class_type, isComplex: v.isComplex != 0, dimensions: dimensions))
+  }
+
+  /// Why a variable of this class and size cannot be read as a real 2-D
+  /// non-empty matrix, or nil.
+  static func problem(classType: matio_classes, isComplex: Bool, dimensions: [Int]) -> MatFileError.Reason? {
+    if !numericClasses.contains(classType.rawValue) {
+      return .notNumeric(className: MATLABClass.name(ofCode: Int(classType.rawValue)))
+    } else if isComplex {
+      return .complex
+    } else if dimensions.count < 2 || dimensions.dropFirst(2).contains(where: { $0 != 1 }) {
+      // Octave drops trailing singleton dimensions: 25×401×1 is 25×401.
+      return .notTwoDimensional(dimensions: dimensions)
     } else if dimensions[0] == 0 || dimensions[1] == 0 {
-      info.problem = .empty(rows: dimensions[0], columns: dimensions[1])
+      return .empty(rows: dimensions[0], columns: dimensions[1])
     }
-    return info
+    return nil
   }
 
   /// Reads the data of a variable `info` already found readable, checking that
@@ -468,6 +586,14 @@ private final class OpenFile {
     guard !overflow, count <= elementLimit else {
       throw corrupt("its size \(rows)×\(columns) is more than a file of \(fileSize) bytes can hold")
     }
+    if layout == nil, let limit = mat73ChildLimit.withLock({ $0 }), count > limit / 8 {
+      throw MatFileError(
+        path: path, variable: info.name,
+        reason: .unreadable(
+          "variable '\(info.name)' is \(rows)×\(columns), \(count / 131_072) MiB as doubles, more than the "
+            + "\(limit >> 20) MiB one v7.3 variable may take here"))
+    }
+    if info.readAsDoubles { return try readConvertedToDoubles(info, count: count) }
     guard let variable = Mat_VarRead(handle, info.name) else {
       try checkLog(info.name)
       throw corrupt("libmatio could not read its data")
@@ -487,6 +613,37 @@ private final class OpenFile {
       throw corrupt("it holds \(v.nbytes) bytes of data where \(rows)×\(columns) needs \(count * elementSize)")
     }
     return Matrix(rows: rows, columns: columns, values: Self.doubles(from: data, type: v.data_type, count: count))
+  }
+
+  /// A reclassified v7.3 variable's data, which HDF5 converts to doubles
+  /// as it reads them (Mat_VarReadData with the class set to double).
+  private func readConvertedToDoubles(_ info: VariableInfo, count: Int) throws(MatFileError) -> Matrix {
+    guard let variable = Mat_VarReadInfo(handle, info.name) else {
+      try checkLog(info.name)
+      throw MatFileError(path: path, variable: info.name, reason: .corrupt("libmatio could not find it again"))
+    }
+    defer { Mat_VarFree(variable) }
+    try checkLog(info.name)
+    let dimensions = (0..<Int(variable.pointee.rank)).map { Int(variable.pointee.dims[$0]) }
+    guard dimensions == info.dimensions, let rows = Int32(exactly: info.dimensions[0]),
+      let columns = Int32(exactly: info.dimensions[1])
+    else {
+      throw MatFileError(
+        path: path, variable: info.name, reason: .corrupt("its header changed between listing and reading"))
+    }
+    variable.pointee.class_type = MAT_C_DOUBLE
+    var values = [Double](repeating: 0, count: count)
+    var start: [Int32] = [0, 0]
+    var stride: [Int32] = [1, 1]
+    var edge: [Int32] = [rows, columns]
+    let status = values.withUnsafeMutableBytes { buffer in
+      Mat_VarReadData(handle, variable, buffer.baseAddress, &start, &stride, &edge)
+    }
+    try checkLog(info.name)
+    guard status == 0 else {
+      throw MatFileError(path: path, variable: info.name, reason: .corrupt("libmatio could not read its data"))
+    }
+    return Matrix(rows: info.dimensions[0], columns: info.dimensions[1], values: values)
   }
 
   private static func elementSize(of type: matio_types) -> Int? {
@@ -529,6 +686,76 @@ private func folderProblem(for path: String) -> String? {
     return "the folder \(directory) is not writable: " + String(cString: strerror(errno))
   }
   return nil
+}
+
+/// The bytes of a compressed MATLAB 5 file holding `variables`, made by
+/// libmatio in an anonymous memory file and read back there by the strict
+/// reader. Runs holding the libmatio lock.
+private func encode(_ variables: [String: Matrix], header: String?, reportingAs path: String) throws(MatFileError)
+  -> [UInt8]
+{
+  func failed(_ why: String) -> MatFileError { MatFileError(path: path, reason: .writeFailed(why)) }
+  let descriptor = memoryFileCreate.map { $0("matfile", 1 /* MFD_CLOEXEC */) } ?? -1
+  if descriptor < 0 { throw failed("no memory file for the write: " + String(cString: strerror(errno))) }
+  defer { close(descriptor) }
+  let memoryPath = "/proc/self/fd/\(descriptor)"
+  // Why libmatio's writes stopped, when they did: a memory file can still
+  // refuse to grow (RLIMIT_FSIZE, a memory limit), and one more byte at its
+  // end meets the same refusal with its errno.
+  func cause() -> String? {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    var byte: UInt8 = 0
+    return pwrite(descriptor, &byte, 1, status.st_size) < 0 ? String(cString: strerror(errno)) : nil
+  }
+  do throws(MatFileError) {
+    try writeFile(variables, to: memoryPath, reportingAs: path, header: header)
+  } catch {
+    if let why = cause() { throw failed(why) }
+    throw error
+  }
+  do throws(MatFileError) {
+    try verifyWritten(variables, at: memoryPath)
+  } catch {
+    throw failed(cause() ?? "libmatio wrote a file that does not read back: \(error.detail)")
+  }
+  do throws(FileReadError) {
+    return try WholeFile.read(memoryPath).bytes
+  } catch {
+    throw failed("the memory file could not be read: \(error)")
+  }
+}
+
+/// glibc's `memfd_create(2)` (Linux 3.17, glibc 2.27), which Swift's Glibc
+/// module does not declare.
+nonisolated(unsafe) private let memoryFileCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+  guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
+  return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
+}()
+
+/// Reads the file at `path` back with the strict reader and throws unless it
+/// holds exactly `variables` (names, sizes and every value's bits). Runs
+/// holding the libmatio lock.
+private func verifyWritten(_ variables: [String: Matrix], at path: String) throws(MatFileError) {
+  let file = try OpenFile(path: path)
+  let infos = try file.variableInfos()
+  func differs(_ why: String) -> MatFileError { MatFileError(path: path, reason: .corrupt(why)) }
+  guard infos.map(\.name).sorted() == variables.keys.sorted() else {
+    throw differs("it holds \(infos.map(\.name).sorted()) where \(variables.keys.sorted()) were written")
+  }
+  for info in infos {
+    let matrix = variables[info.name]!
+    guard info.dimensions == [matrix.rows, matrix.columns] else {
+      throw differs("variable '\(info.name)' reads back as \(info.dimensions) where \(matrix.shape) was written")
+    }
+    if matrix.isEmpty { continue }
+    if let problem = info.problem { throw MatFileError(path: path, variable: info.name, reason: problem) }
+    let read = try file.readMatrix(info)
+    guard read.values.map(\.bitPattern) == matrix.values.map(\.bitPattern) else {
+      throw differs("variable '\(info.name)' reads back with other values than were written")
+    }
+  }
+  try file.checkUnchanged()
 }
 
 private func writeFile(

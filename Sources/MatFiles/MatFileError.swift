@@ -37,6 +37,9 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidVariableName
     /// Writing failed.
     case writeFailed(String)
+    /// A MATLAB v7.3 (HDF5) file, and ``MatFile/mat73Reading`` is
+    /// ``MAT73Reading/refuse``.
+    case mat73NotEnabled
   }
 
   /// The file's path, as given.
@@ -53,6 +56,8 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
   }
 
   public var description: String {
+    let path = printable(path)
+    let variable = variable.map(printable)
     let subject = variable.map { "\(path): variable '\($0)'" } ?? path
     switch reason {
     case .fileNotFound:
@@ -64,6 +69,10 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case .variableAbsent(let available):
       let list = available.isEmpty ? "no variables" : available.joined(separator: ", ")
       return "\(subject) is absent (the file has \(list))"
+    case .notNumeric("sparse"):
+      return "\(subject) is a sparse matrix; only full matrices are supported (save full(\(variable ?? "it")) instead)"
+    case .notNumeric(let className) where className == "struct" || className == "cell":
+      return "\(subject) is a \(className), not a matrix; save the matrices inside it as variables of their own"
     case .notNumeric(let className):
       return "\(subject) is not numeric (its class is \(className))"
     case .complex:
@@ -82,8 +91,15 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
         + "(move it away or choose another file name)"
     case .invalidVariableName:
       return "\(subject): not a valid MATLAB variable name (a letter, then letters, digits or _, at most 63)"
+    case .mat73NotEnabled:
+      return "\(path): a MATLAB v7.3 (HDF5) file, not read here: HDF5 can crash on a damaged one, so it is read only "
+        + "in a separate process (MatFile.mat73Reading); save it with save -v7 instead"
     case .writeFailed(let why):
       return "\(subject): could not be written (\(why))"
     }
   }
+
+  /// The description with "the file" for the path: what went wrong in a file
+  /// whose own name means nothing to the reader (a temporary or memory file).
+  package var detail: String { MatFileError(path: "the file", variable: variable, reason: reason).description }
 }

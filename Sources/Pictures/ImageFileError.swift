@@ -15,7 +15,7 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
     self.problem = problem
   }
 
-  public var description: String { "\(path): \(problem)" }
+  public var description: String { "\(printable(path)): \(problem)" }
 
   /// The whole content of `path`, or the error saying why it cannot be had:
   /// no such file, a directory or special file, not readable.

@@ -16,9 +16,12 @@ import Foundation
 ///
 /// Anything after the last value (a second picture, trailing text) is ignored.
 public enum PGMImage {
-  /// The largest picture read, in pixels (a 16384×16384 scan); a header
-  /// asking for more is taken as damaged.
-  public static let maximumPixels = 1 << 28
+  /// The largest picture read, PGM or PNG, in pixels: 25 million (a
+  /// 6000×4000 camera photo is 24 million). Finding a digit in a picture
+  /// takes about 20 bytes of memory a pixel (`ex4 classify` on a 5000×5000
+  /// PNG peaks at 483 MB resident); a larger picture is refused before
+  /// anything is allocated for it.
+  public static let maximumPixels = 25_000_000
 
   /// Reads a PGM file as grey levels on PNG's scale: a `height × width`
   /// matrix whose element (i, j) is picture row i, column j (1-based, from
@@ -69,6 +72,27 @@ public enum PGMImage {
     let maxval = try field("maxval", in: 1...65535)
     let count = width * height
     let scale = 255 / Double(maxval)
+    // The file must hold every value before anything is allocated for them.
+    // P2 takes at least a digit and a blank a value (P5 is checked below).
+    if plain {
+      let room = (bytes.count - reader.position + 1) / 2
+      guard room >= count else {
+        throw ImageFileError(
+          path: path,
+          problem: "PGM data is truncated: at most \(room) of the \(count) grey values of a \(width)×\(height) picture")
+      }
+    } else {
+      // Exactly one whitespace byte separates maxval from the raster.
+      guard reader.position < bytes.count, Reader.isWhitespace(bytes[reader.position]) else {
+        throw ImageFileError(path: path, problem: "PGM header: no whitespace after maxval, or no pixel data")
+      }
+      let available = (bytes.count - reader.position - 1) / (maxval < 256 ? 1 : 2)
+      guard available >= count else {
+        throw ImageFileError(
+          path: path,
+          problem: "PGM data is truncated: \(available) of the \(count) grey values of a \(width)×\(height) picture")
+      }
+    }
 
     // Samples arrive row by row; Matrix wants them column by column.
     var values = [Double](repeating: 0, count: count)
@@ -101,18 +125,8 @@ public enum PGMImage {
         }
       }
     } else {
-      // Exactly one whitespace byte separates maxval from the raster.
-      guard reader.position < bytes.count, Reader.isWhitespace(bytes[reader.position]) else {
-        throw ImageFileError(path: path, problem: "PGM header: no whitespace after maxval, or no pixel data")
-      }
       let start = reader.position + 1
       let bytesPerSample = maxval < 256 ? 1 : 2
-      let available = (bytes.count - start) / bytesPerSample
-      guard available >= count else {
-        throw ImageFileError(
-          path: path,
-          problem: "PGM data is truncated: \(available) of the \(count) grey values of a \(width)×\(height) picture")
-      }
       for k in 0..<count {
         let p = start + k * bytesPerSample
         let sample = bytesPerSample == 1 ? Int(bytes[p]) : Int(bytes[p]) << 8 | Int(bytes[p + 1])

@@ -88,23 +88,54 @@ public enum PNGImage {
     try write(scaled, width: width * scale, height: height * scale, channels: 3, to: path, overwrite: overwrite)
   }
 
+  /// The largest picture read, in pixels: ``PGMImage/maximumPixels``.
+  public static var maximumPixels: Int { PGMImage.maximumPixels }
+
   /// Reads any PNG as grey levels: a `height × width` matrix whose element
   /// (i, j) is the grey level, 0 (black) … 255 (white), of picture row i,
   /// column j (1-based, from the top-left). libpng turns colour into grey
   /// with its sRGB luminance weights; transparent parts are laid on white.
   ///
   /// - Throws: ``PNGImageError`` naming the file and libpng's message when
-  ///   the file is missing, unreadable or not a PNG.
+  ///   the file is missing, unreadable or not a PNG, or
+  ///   ``PNGImageError/Reason/tooLarge(_:)`` as ``decodeGrey(_:path:)``.
   public static func readGrey(_ path: String) throws(PNGImageError) -> Matrix {
+    let bytes: [UInt8]
+    do {
+      bytes = try WholeFile.read(path).bytes
+    } catch {
+      // The system's words, as libpng's own file reading gave them.
+      throw PNGImageError(
+        path: path, reason: .libpng(error == .notFound ? String(cString: strerror(ENOENT)) : error.description))
+    }
+    return try decodeGrey(bytes, path: path)
+  }
+
+  /// The picture in the bytes of a PNG file, as ``readGrey(_:)``; `path` is
+  /// used only in errors.
+  ///
+  /// Nothing is allocated for the pixels before the header's size is
+  /// checked (libpng's `png_image_begin_read_from_memory` reads only the
+  /// header): a picture of more than ``maximumPixels`` pixels, or one whose
+  /// declared size no file of its length can hold (each row needs at least a
+  /// filter byte and a bit a pixel, and deflate packs at most 1032 bytes into
+  /// one), is refused with ``PNGImageError/Reason/tooLarge(_:)``.
+  public static func decodeGrey(_ bytes: [UInt8], path: String) throws(PNGImageError) -> Matrix {
     var image = png_image()
     image.version = png_uint_32(PNG_IMAGE_VERSION)
     defer { png_image_free(&image) }
-    if png_image_begin_read_from_file(&image, path) == 0 {
+    let began = bytes.withUnsafeBytes { buffer in
+      png_image_begin_read_from_memory(&image, buffer.baseAddress, buffer.count)
+    }
+    if began == 0 {
       throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
     }
-    image.format = png_uint_32(PNG_FORMAT_GRAY)
     let width = Int(image.width)
     let height = Int(image.height)
+    if let problem = sizeProblem(width: width, height: height, fileBytes: bytes.count) {
+      throw PNGImageError(path: path, reason: .tooLarge(problem))
+    }
+    image.format = png_uint_32(PNG_FORMAT_GRAY)
     var pixels = [UInt8](repeating: 255, count: width * height)
     var white = png_color(red: 255, green: 255, blue: 255)
     let status = pixels.withUnsafeMutableBytes { buffer in
@@ -120,14 +151,30 @@ public enum PNGImage {
     return Matrix(rows: height, columns: width, values: values)
   }
 
+  /// Why a PNG header's `width × height` cannot be read from a file of
+  /// `fileBytes` bytes, or nil.
+  static func sizeProblem(width: Int, height: Int, fileBytes: Int) -> String? {
+    let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+    if overflow || pixels > maximumPixels {
+      return "\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit"
+    }
+    // The least a row can take inflated: its filter byte and one bit a pixel.
+    let leastInflated = height * (1 + (width + 7) / 8)
+    if leastInflated > 1032 * fileBytes {
+      return "its header declares \(width)×\(height) pixels, more than a PNG file of \(fileBytes) bytes can hold "
+        + "(the file is damaged)"
+    }
+    return nil
+  }
+
   /// Hands a finished raster (1 or 3 bytes a pixel, rows from the top) to
   /// `png_image_write_to_file` under a temporary name, then puts it in place.
   private static func write(
     _ pixels: [UInt8], width: Int, height: Int, channels: Int, to path: String, overwrite: Bool
   ) throws(PNGImageError) {
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
-      throw PNGImageError(path: path, reason: .fileExists)
-    }
+    let target = WriteTarget(path)
+    if let refusal = target.refusal { throw PNGImageError(path: path, reason: .writeFailed(refusal)) }
+    if !overwrite && target != .free { throw PNGImageError(path: path, reason: .fileExists) }
     guard let w = png_uint_32(exactly: width), let h = png_uint_32(exactly: height),
       let stride = png_int_32(exactly: width * channels)
     else {
@@ -140,18 +187,30 @@ public enum PNGImage {
     image.format = channels == 3 ? png_uint_32(PNG_FORMAT_RGB) : png_uint_32(PNG_FORMAT_GRAY)
     defer { png_image_free(&image) }
 
-    let temporary = FilePlacement.temporaryPath(besides: path)
-    defer { unlink(temporary) }
+    // libpng encodes into memory; the bytes then go to the disk through
+    // FilePlacement (temporary file, every error checked, fsync, read back,
+    // put in place), so a full disk fails the write and leaves the old file.
+    var size = 0
+    let sized = pixels.withUnsafeBytes { buffer in
+      png_image_write_to_memory(&image, nil, &size, 0, buffer.baseAddress, stride, nil)
+    }
+    guard sized != 0, size > 0 else { throw PNGImageError(path: path, reason: .libpng(message(of: &image))) }
+    var encoded = [UInt8](repeating: 0, count: size)
     let status = pixels.withUnsafeBytes { buffer in
-      png_image_write_to_file(&image, temporary, 0, buffer.baseAddress, stride, nil)
+      encoded.withUnsafeMutableBytes { output in
+        png_image_write_to_memory(&image, output.baseAddress, &size, 0, buffer.baseAddress, stride, nil)
+      }
     }
     if status == 0 {
       throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
     }
-    if let code = FilePlacement.place(temporary, at: path, overwrite: overwrite) {
-      throw PNGImageError(
-        path: path,
-        reason: code == EEXIST && !overwrite ? .fileExists : .writeFailed(String(cString: strerror(code))))
+    do {
+      try FilePlacement.write(Array(encoded.prefix(size)), to: path, overwrite: overwrite)
+    } catch {
+      switch error {
+      case .exists: throw PNGImageError(path: path, reason: .fileExists)
+      case .failed(let why): throw PNGImageError(path: path, reason: .writeFailed(why))
+      }
     }
   }
 
@@ -176,6 +235,9 @@ public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible
     case libpng(String)
     /// The finished file could not be put in place.
     case writeFailed(String)
+    /// The picture is too large to read, or its header declares a size its
+    /// file cannot hold (what is wrong); refused before anything is allocated.
+    case tooLarge(String)
   }
 
   /// The file's path, as given.
@@ -189,11 +251,13 @@ public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible
   }
 
   public var description: String {
-    switch reason {
+    let path = printable(path)
+    return switch reason {
     case .fileExists: "\(path): already exists; not replaced"
     case .emptyImage(let shape): "\(path): not written, the picture is empty (\(shape))"
     case .libpng(let message): "\(path): libpng: \(message)"
     case .writeFailed(let why): "\(path): could not be written (\(why))"
+    case .tooLarge(let why): "\(path): not read: \(why)"
     }
   }
 }

@@ -242,6 +242,20 @@ public struct Plot: Sendable {
 
   // MARK: - SVG
 
+  /// Writes ``svg(width:height:)`` to `path` the way every file of the
+  /// package is written (a temporary file, every error checked, `fsync`, read
+  /// back, then put in place), replacing a regular file there.
+  ///
+  /// - Throws: ``ImageFileError`` naming the file and the system's reason
+  ///   (`No space left on device`); the old file is then left as it was.
+  public func writeSVG(to path: String, width: Int = 640, height: Int = 440) throws(ImageFileError) {
+    do {
+      try FilePlacement.write(Array(svg(width: width, height: height).utf8), to: path, overwrite: true)
+    } catch {
+      throw ImageFileError(path: path, problem: "could not be written (\(error))")
+    }
+  }
+
   /// The plot as an SVG document, `width × height` pixels.
   public func svg(width: Int = 640, height: Int = 440) -> String {
     let xs = xScale

@@ -64,13 +64,16 @@ import TestSupport
         "t.pgm: PGM data is truncated: 10 of the 400 grey values of a 20×20 picture"
       ),
       (Array("P2 3 2 255 1 2 3 4 5 300".utf8), "t.pgm: PGM pixel (row 2, column 3) is 300, above maxval 255"),
-      (Array("P2 3 2 255 1 2 3 4".utf8), "t.pgm: PGM data is truncated: 4 of the 6 grey values of a 3×2 picture"),
+      (
+        Array("P2 3 2 255 1 2 3 4".utf8),
+        "t.pgm: PGM data is truncated: at most 4 of the 6 grey values of a 3×2 picture"
+      ),
       (Array("P2 2 1 255 1 x".utf8), "t.pgm: PGM pixel (row 1, column 2) should be a whole number, found 'x'"),
       (Array("P5 abc 3".utf8), "t.pgm: PGM header: the width should be a whole number, found 'abc'"),
-      (Array("P5\n0 3\n255\n".utf8), "t.pgm: PGM header: the width is 0; it must be 1…268435456"),
+      (Array("P5\n0 3\n255\n".utf8), "t.pgm: PGM header: the width is 0; it must be 1…25000000"),
       (Array("P5 3 2 70000\n".utf8), "t.pgm: PGM header: the maxval is 70000; it must be 1…65535"),
       (Array("P5 3".utf8), "t.pgm: PGM header: the file ends before the height"),
-      (Array("P5 99999 99999 255\n".utf8), "t.pgm: PGM header: 99999×99999 is too large (more than 268435456 pixels)"),
+      (Array("P5 99999 99999 255\n".utf8), "t.pgm: PGM header: 99999×99999 is too large (more than 25000000 pixels)"),
       (Array("P5 1 1 255".utf8), "t.pgm: PGM header: no whitespace after maxval, or no pixel data"),
       (Array("P6 1 1 255\n".utf8) + [0, 0, 0], "t.pgm: not a PGM file (a PGM starts with P5 or P2)"),
     ]

@@ -136,7 +136,7 @@ import TestSupport
   }
 
   @Test("it records fmincg's costs exactly and, with validation, both sets' accuracy and cost")
-  func records() {
+  func records() throws {
     let (X, y, initial, layers) = problem()
     var random = ValidationSplit.stream(seed: 3)
     let split = ValidationSplit(examples: X.rows, fraction: 0.25, random: &random)
@@ -145,7 +145,7 @@ import TestSupport
     let monitor = TrainingMonitor(
       layerSizes: layers, lambda: 1, training: training, validation: validation, maxIter: 12, liveCurve: false)
     let network = NetworkTraining(layerSizes: layers, X: training.X, y: training.y, lambda: 1)
-    let (Thetas, costs, _) = network.run(from: initial, maxIter: 12, progress: .silent, observer: monitor.observer)
+    let (Thetas, costs, _) = try network.run(from: initial, maxIter: 12, progress: .silent, observer: monitor.observer)
     let history = monitor.history
     #expect(history.iterations.map(\.cost) == costs && costs.count == 12)
     #expect(history.iterations.map(\.iteration) == Array(1...12))
@@ -170,11 +170,11 @@ import TestSupport
   }
 
   @Test("without validation only the cost is kept; the text curve is 5 lines of Braille and its axis")
-  func costOnly() {
+  func costOnly() throws {
     let (X, y, initial, layers) = problem()
     let monitor = TrainingMonitor(
       layerSizes: layers, lambda: 1, training: (X, y), validation: nil, maxIter: 8, liveCurve: false)
-    _ = NetworkTraining(layerSizes: layers, X: X, y: y, lambda: 1).run(
+    _ = try NetworkTraining(layerSizes: layers, X: X, y: y, lambda: 1).run(
       from: initial, maxIter: 8, progress: .silent, observer: monitor.observer)
     #expect(monitor.history.iterations.count == 8)
     #expect(monitor.history.iterations.allSatisfy { $0.trainingAccuracy == nil && $0.validationCost == nil })

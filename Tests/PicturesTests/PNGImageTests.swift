@@ -100,14 +100,14 @@ import TestSupport
     let directory = try TemporaryDirectory()
     let notADirectory = directory.file("plain.txt")
     try "not a directory".write(toFile: notADirectory, atomically: true, encoding: .utf8)
-    // libpng reports the failure to open the file with the system's message.
+    // The failure to create the temporary file is reported with the system's message.
     for (path, code) in [(directory.file("missing/picture.png"), ENOENT), (notADirectory + "/picture.png", ENOTDIR)] {
       let error = try #require(throws: PNGImageError.self) {
         try PNGImage.writeGrey(Matrix([[0]]), to: path)
       }
       #expect(error.path == path)
-      #expect(error.reason == .libpng(String(cString: strerror(code))))
-      #expect(error.description.hasPrefix("\(path): libpng: "))
+      #expect(error.reason == .writeFailed(String(cString: strerror(code))))
+      #expect(error.description == "\(path): could not be written (\(String(cString: strerror(code))))")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["plain.txt"])
   }

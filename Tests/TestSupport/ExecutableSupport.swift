@@ -31,8 +31,20 @@ package struct ProgramRun {
     _ name: String, _ arguments: [String], environment: [String: String?] = [:], in directory: String? = nil
   ) throws -> ProgramRun {
     guard FileManager.default.isExecutableFile(atPath: executable(name)) else { throw NotBuilt(path: executable(name)) }
+    return try run(path: executable(name), arguments, environment: environment, in: directory)
+  }
+
+  /// Runs `command` with `/bin/sh -c`, as ``run(_:_:environment:)`` runs a
+  /// program (for limits set with `ulimit`, `prlimit` or `trap`).
+  package static func runShell(_ command: String, environment: [String: String?] = [:]) throws -> ProgramRun {
+    try run(path: "/bin/sh", ["-c", command], environment: environment)
+  }
+
+  private static func run(
+    path: String, _ arguments: [String], environment: [String: String?], in directory: String? = nil
+  ) throws -> ProgramRun {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable(name))
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment

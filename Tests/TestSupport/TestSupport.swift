@@ -217,3 +217,25 @@ package struct FmincgRoundingSpread {
     (a.isNaN && b.isNaN) || a == b || (a.isFinite && b.isFinite && abs(a - b) <= tolerance)
   }
 }
+
+/// A tmpfs of `kilobytes` mounted on a fresh folder, for tests of a full disk
+/// (ENOSPC); unmounted when released. Nil when this process may not mount
+/// one (mounting needs CAP_SYS_ADMIN): such tests are then skipped.
+package final class SmallDisk {
+  package let path: String
+  private let folder: TemporaryDirectory
+
+  package init?(kilobytes: Int = 64) {
+    guard let folder = try? TemporaryDirectory() else { return nil }
+    guard mount("tmpfs", folder.path, "tmpfs", 0, "size=\(kilobytes)k,mode=0755") == 0 else { return nil }
+    self.folder = folder
+    path = folder.path
+  }
+
+  package func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+  /// Whether a tmpfs can be mounted here (for `.enabled(if:)`).
+  package static let canMount: Bool = SmallDisk() != nil
+
+  deinit { umount2(path, Int32(MNT_DETACH)) }
+}

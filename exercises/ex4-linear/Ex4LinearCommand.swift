@@ -8,6 +8,9 @@ import Pictures
 /// output trained on exercise 5's water-level data.
 @main
 struct Ex4LinearCommand: ParsableCommand {
+  /// v7.3 files are read in a child process of this executable (ProgramStart).
+  static func main() { ProgramStart.main(Self.self) }
+
   static let configuration = CommandConfiguration(
     commandName: "ex4-linear",
     abstract: "The bonus: a neural network with tanh hidden units and one linear output, on ex5data1.mat.",
@@ -39,7 +42,7 @@ struct Ex4LinearCommand: ParsableCommand {
   func run() throws {
     try OutputDirectory.prepare(outputDir)
     let path = data ?? DataDirectory.file("ex5data1.mat")
-    if data == nil && !FileManager.default.fileExists(atPath: path) {
+    if data == nil && DataDirectory.isAbsent(path) {
       throw InputError(DataDirectory.missingFileMessage("ex5data1.mat"))
     }
     let sets = try loadSets(path)
@@ -141,9 +144,9 @@ struct Ex4LinearCommand: ParsableCommand {
     for (name, plot) in [("fit.svg", fit), ("cost.svg", costs)] {
       let path = (outputDir as NSString).appendingPathComponent(name)
       do {
-        try plot.svg().write(toFile: path, atomically: true, encoding: .utf8)
+        try plot.writeSVG(to: path)
       } catch {
-        throw InputError("\(path): cannot be written (\(error.localizedDescription))")
+        throw InputError(error.description)
       }
       print("Wrote \(path)")
     }

@@ -109,7 +109,7 @@ struct Ex4Classify: ParsableCommand {
     var random = OctaveRandom(seed: seed)
     let layerSizes = [X.columns, 25, 10]
     let initial = unroll(randInitializeWeights(layerSizes: layerSizes, using: &random))
-    let (Thetas, _, elapsed) = NetworkTraining(layerSizes: layerSizes, X: X, y: y, lambda: 1)
+    let (Thetas, _, elapsed) = try NetworkTraining(layerSizes: layerSizes, X: X, y: y, lambda: 1)
       .run(from: initial, maxIter: maxIter, progress: OutputDirectory.standardOutputIsTerminal ? .print : .silent)
     print(
       String(
@@ -125,7 +125,7 @@ struct Ex4Classify: ParsableCommand {
     for attempt in 1...1000 {
       let file = (directory as NSString).appendingPathComponent(
         attempt == 1 ? "\(name)-input.png" : "\(name)-input-\(attempt).png")
-      if FileManager.default.fileExists(atPath: file) { continue }
+      if WriteTarget(file) != .free { continue }
       try PNGImage.writeGrey(digit.pixels * 2 - 1, to: file, scale: Ex4Classify.savedScale)
       print("Saved the 20×20 input to \(file)")
       return

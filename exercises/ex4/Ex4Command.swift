@@ -21,6 +21,9 @@ struct Ex4Command: ParsableCommand {
       """,
     subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Sweep.self, Ex4Submit.self, Ex4GradePart.self],
     defaultSubcommand: Ex4Course.self)
+
+  /// v7.3 files are read in a child process of this executable (ProgramStart).
+  static func main() { ProgramStart.main(Self.self) }
 }
 
 /// `ex4 course` (and plain `ex4`): the course's Exercise 4 script, part by part.
@@ -124,6 +127,12 @@ struct Ex4Course: ParsableCommand {
 
   /// The share of the examples `--validation` keeps aside, or nil.
   var validationFraction: Double? { validation.flatMap { try? ValidationSplit.parsePercentage($0) } }
+
+  /// The option that chose the network's size, for an error about it.
+  var networkOption: String {
+    if let hiddenLayers { return "--hidden-layers \(hiddenLayers.map(String.init).joined(separator: ","))" }
+    return training.hiddenLayerSize.map { "--hidden-layer-size \($0)" } ?? "the course's network"
+  }
 
   /// The units of each hidden layer: `--hidden-layers`, or the one layer of `--hidden-layer-size`.
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }

@@ -52,6 +52,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
+    try NetworkMemory.check(layerSizes: layer_sizes, examples: X.rows, option: options.networkOption)
     try view.dataLoaded(
       X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
@@ -171,7 +172,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
   /// Part 2: the course's trained weights (`[Theta1, Theta2]`), or nil (with a line saying so) when the file is absent.
   func loadWeights() throws -> [Matrix]? {
     let path = options.weights ?? DataDirectory.file("ex4weights.mat")
-    if options.weights == nil && !FileManager.default.fileExists(atPath: path) {
+    if options.weights == nil && DataDirectory.isAbsent(path) {
       print(
         "\nSkipping the parts that need the course's weights: \(DataDirectory.missingFileMessage("ex4weights.mat")).")
       return nil
@@ -205,7 +206,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
   /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
   mutating func train(from initial_nn_params: Matrix) throws -> [Matrix] {
     let lambda = options.lambda
-    let (Thetas, fX, elapsed) = view.train(
+    let (Thetas, fX, elapsed) = try view.train(
       layerSizes: layer_sizes, from: initial_nn_params, lambda: lambda, console: console
     ) { [functions, layer_sizes] X, y in
       functions.costFunction(layerSizes: layer_sizes, X: X, y: y, lambda: lambda)

@@ -223,7 +223,12 @@ struct Ex4Sweep: ParsableCommand {
     var random = OctaveRandom(seed: setting.seed)
     let initial = unroll(randInitializeWeights(layerSizes: layerSizes, using: &random))
     let network = NetworkTraining(layerSizes: layerSizes, X: training.X, y: training.y, lambda: setting.lambda)
-    let (Thetas, costs, _) = network.run(from: initial, maxIter: setting.iterations, progress: .silent)
+    // A training that ends at a cost that is not finite (λ far too large) has nothing to measure.
+    guard let (Thetas, costs, _) = try? network.run(from: initial, maxIter: setting.iterations, progress: .silent)
+    else {
+      return Outcome(
+        trainingAccuracy: .nan, validationAccuracy: .nan, trainingCost: .nan, validationCost: .nan, finalCost: .nan)
+    }
     let nnParams = unroll(Thetas)
     let trainingCost = NNCostFunction(layerSizes: layerSizes, X: training.X, y: training.y, lambda: 0)(nnParams).J
     let validationCost = NNCostFunction(layerSizes: layerSizes, X: validation.X, y: validation.y, lambda: 0)(nnParams).J

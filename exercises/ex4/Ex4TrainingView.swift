@@ -106,12 +106,13 @@ struct Ex4TrainingView {
   mutating func train(
     layerSizes: [Int], from initial: Matrix, lambda: Double, console: Console,
     costFunction: (_ X: Matrix, _ y: Matrix) -> (Matrix) -> (J: Double, grad: Matrix)
-  ) -> (Thetas: [Matrix], costs: [Double], seconds: Double) {
-    let network = NetworkTraining(layerSizes: layerSizes, costFunction: costFunction(training.X, training.y))
+  ) throws -> (Thetas: [Matrix], costs: [Double], seconds: Double) {
+    let network = NetworkTraining(
+      layerSizes: layerSizes, lambda: lambda, costFunction: costFunction(training.X, training.y))
     let monitor = TrainingMonitor(
       layerSizes: layerSizes, lambda: lambda, training: training, validation: validation,
       maxIter: options.maxIter, liveCurve: console.isTerminal)
-    let result = network.run(
+    let result = try network.run(
       from: initial, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines,
       observer: monitor.observer)
     monitor.finish()

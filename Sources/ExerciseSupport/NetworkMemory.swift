@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+
+/// The memory training a network takes, estimated before training starts, so
+/// that options asking for more than the machine has are refused at once
+/// (exit 64) instead of ending in an allocation failure minutes later.
+///
+/// The estimate follows what the engine allocates (NeuralNetworkEngine's
+/// `NetworkWorkspace.prepare`), read from its source, not called:
+///
+/// - per example, every layer's `z` (its width rounded up to 4) and `a` (one
+///   more for the bias unit) and the first hidden layer's rows again:
+///   8 bytes × m × Σ widths;
+/// - per chunk of examples, one copy of the gradients of every weight matrix
+///   after the first (`partialGradients`): the chunk has 32 to 1024 examples,
+///   the largest power of 2 with 2 · chunk · (largest such matrix) ≤ 262 144,
+///   so wide hidden layers give small chunks and many copies;
+/// - fmincg's and the cost function's vectors of all the weights: about 12
+///   copies (position, gradients and directions of the line search, the
+///   temporaries of their arithmetic, the rolled weights).
+package struct NetworkMemory: Equatable {
+  /// Bytes for the per-example values.
+  package var perExample: Double
+  /// Bytes for the per-chunk partial gradients.
+  package var partialGradients: Double
+  /// Bytes for the weights, gradients and fmincg's vectors.
+  package var weights: Double
+
+  package var total: Double { perExample + partialGradients + weights }
+
+  /// The estimate for a network of `layerSizes` (inputs, hidden layers,
+  /// outputs) trained on `examples` examples.
+  package init(layerSizes sizes: [Int], examples m: Int) {
+    let s = sizes.map(Double.init)
+    let count = Double(m)
+    var perExampleValues = 0.0
+    for l in 1..<s.count {
+      let rounded = (s[l] / 4).rounded(.up) * 4
+      perExampleValues += rounded + s[l] + (l < s.count - 1 ? 1 : 0)
+    }
+    if s.count > 2 { perExampleValues += s[1] }
+    perExample = 8 * count * (perExampleValues + 2)
+    var laterWeights = 0.0
+    var widest = 1.0
+    for l in 1..<max(s.count - 1, 1) {
+      let matrix = s[l + 1] * (1 + s[l])
+      laterWeights += matrix
+      widest = max(widest, matrix)
+    }
+    var chunk = 32.0
+    while chunk < 1024 && 2 * chunk * widest <= 262_144 { chunk *= 2 }
+    partialGradients = 8 * laterWeights * (count / chunk).rounded(.up)
+    var allWeights = 0.0
+    for l in 0..<(s.count - 1) { allWeights += s[l + 1] * (1 + s[l]) }
+    weights = 8 * 12 * allWeights
+  }
+
+  /// /proc/meminfo's MemAvailable in bytes, or nil where there is none.
+  package static func available() -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+      let fields = line.split(separator: " ")
+      if fields.count >= 2, let kilobytes = Double(fields[1]) { return kilobytes * 1024 }
+    }
+    return nil
+  }
+
+  /// "1.2 GB", "350 MB".
+  package static func spelled(_ bytes: Double) -> String {
+    bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", (bytes / 1e6).rounded(.up))
+  }
+
+  /// Refuses, as an option error (exit 64), a network `option` describes
+  /// whose training needs more than `available` bytes (the machine's
+  /// available memory by default).
+  package static func check(
+    layerSizes: [Int], examples: Int, option: String, available: Double? = NetworkMemory.available()
+  ) throws {
+    guard let available else { return }
+    let need = NetworkMemory(layerSizes: layerSizes, examples: examples)
+    guard need.total > available else { return }
+    throw ValidationError(
+      "\(option): training a \(layerSizes.map(String.init).joined(separator: "–")) network on \(examples) examples "
+        + "needs about \(spelled(need.total)) of memory (weights and fmincg \(spelled(need.weights)), "
+        + "per-example values \(spelled(need.perExample)), per-chunk partial gradients "
+        + "\(spelled(need.partialGradients))); this machine has \(spelled(available)) available")
+  }
+}

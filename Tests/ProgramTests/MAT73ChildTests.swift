@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+import NeuralNetworkLearning
+import Pictures
+@testable import ExerciseSupport
+import TestSupport
+
+/// MATLAB v7.3 files read in a child process (the ex4 executable as
+/// `ex4 __read-mat73__ FILE`): the values arrive whole; damage, a crash, a
+/// runaway allocation or a hang in HDF5 becomes one MatFileError.
+@Suite(.serialized)
+struct MAT73ChildTests {
+  /// Runs `executable` with `arguments` (output discarded) and returns its
+  /// peak resident size in KB, from wait4's usage of that one process.
+  static func peakResidentKilobytes(_ executable: String, _ arguments: [String]) -> Int {
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return 0 }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    return usage.ru_maxrss
+  }
+
+  static var reader: MAT73Reading {
+    .childProcess(executable: ProgramRun.executable("ex4"), arguments: [MatFile.mat73ChildMarker])
+  }
+
+  @Test(arguments: ["hdf5storage-weights.mat", "libmatio-weights.mat"])
+  func theChildReadsWhatOctaveReads(file: String) throws {
+    let expected = try MatFile.read(Fixture.path("mat73/v7-weights.mat"))
+    let path = Fixture.path("mat73/\(file)")
+    let read = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.read(path) }
+    #expect(read == expected)
+    let each = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.readEach(path) }
+    #expect(each.mapValues { try? $0.get() } == expected.mapValues { $0 })
+  }
+
+  /// The programs read v7.3 through the child: `--weights` of another
+  /// network's size is checked like any other file.
+  @Test func ex4ReadsAV73WeightsFile() throws {
+    let dir = try TemporaryDirectory()
+    let data = dir.file("small.mat")
+    try MatFile.write(["X": Ex4BadInputTests.X(), "y": Ex4BadInputTests.y()], to: data)
+    let path = Fixture.path("mat73/hdf5storage-weights.mat")
+    let run = try ProgramRun.run(
+      "ex4",
+      [
+        "--data", data, "--weights", path, "--max-iter", "1", "--no-pause", "--seed", "1", "--output-dir",
+        dir.file("out"),
+      ], environment: ["EX4_DATA_DIR": dir.path])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("Cost at parameters (loaded from ex4weights):"))
+  }
+
+  @Test func aCutV73FileIsOneLine() throws {
+    let dir = try TemporaryDirectory()
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixture.path("mat73/libmatio-weights.mat")))
+    let cut = dir.file("cut.mat")
+    try bytes.prefix(2000).write(to: URL(fileURLWithPath: cut))
+    let picture = dir.file("one.png")
+    try PNGImage.writeGrey(Matrix([[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]]), to: picture, scale: 4)
+    let run = try ProgramRun.run("ex4", ["classify", picture, "--weights", cut])
+    expectCleanRefusal(
+      run, mentioning: ["\(cut) is damaged: the HDF5 library failed reading it (File has been truncated)"])
+  }
+
+  /// What the parent makes of a reader that crashes, fails or answers
+  /// garbage (a shell standing in for HDF5 going wrong): one MatFileError.
+  @Test(arguments: [
+    ("kill -SEGV $$", "the HDF5 library failed reading it (Segmentation fault)"),
+    ("kill -ABRT $$", "the HDF5 library failed reading it (Aborted)"),
+    ("exit 3", "the HDF5 library failed reading it (exit 3)"),
+    ("echo garbage", "the HDF5 library failed reading it (its reader's answer is garbled)"),
+  ])
+  func aReaderThatFailsIsOneError(script: String, why: String) throws {
+    let path = Fixture.path("mat73/libmatio-weights.mat")
+    let reader = MAT73Reading.childProcess(executable: "/bin/sh", arguments: ["-c", script, "sh"])
+    #expect(throws: MatFileError(path: path, reason: .corrupt(why))) {
+      try MatFile.$mat73Reading.withValue(reader) { try MatFile.read(path) }
+    }
+  }
+
+  /// A deterministic fuzz test of v7.3 reading, beside the v5 one: damaged
+  /// copies of the libmatio- and hdf5storage-written fixtures (bits flipped,
+  /// address-sized runs set to 0xFF or 0, files cut), each read through the
+  /// child. Fails on a crash of this process, a load over 2 s, a child over
+  /// 512 MB resident, or an error that is not one line.
+  @Test(arguments: ["hdf5storage-weights.mat", "libmatio-weights.mat"])
+  func damagedV73FilesNeverTakeTheProgramDown(file: String) throws {
+    let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixture.path("mat73/\(file)"))))
+    let dir = try TemporaryDirectory()
+    let path = dir.file("damaged.mat")
+    var generator = SeededGenerator(seed: file.hasPrefix("hdf5") ? 731 : 732)
+    var outcomes: [String: Int] = [:]
+    var slowest = Duration.zero
+    var largestChild = 0
+    for k in 0..<60 {
+      var bytes = original
+      let position = Int(generator.next() % UInt64(k % 2 == 0 ? min(4096, bytes.count) : bytes.count))
+      switch k % 4 {
+      case 0: bytes[position] ^= UInt8(1 << (generator.next() % 8))
+      case 1: for p in position..<min(position + 8, bytes.count) { bytes[p] = 0xFF }
+      case 2: for p in position..<min(position + 8, bytes.count) { bytes[p] = 0 }
+      default: bytes = Array(bytes.prefix(max(position, 129)))
+      }
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      // The reader child's own peak, measured on a run of the same child
+      // (RUSAGE_CHILDREN would mix in every other test's children).
+      largestChild = max(largestChild, Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
+      let start = ContinuousClock.now
+      let outcome: String
+      do {
+        _ = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.readEach(path) }
+        outcome = "read"
+      } catch let error as MatFileError {
+        #expect(!error.description.contains("\n"), "\(error)")
+        if case .corrupt(let why) = error.reason {
+          outcome = why.hasPrefix("the HDF5 library failed reading it (") ? String(why.prefix(60)) : "corrupt: other"
+        } else {
+          outcome = "\(error.reason)".prefix(40).description
+        }
+      }
+      let elapsed = ContinuousClock.now - start
+      slowest = max(slowest, elapsed)
+      #expect(elapsed < .seconds(2), "mutation \(k) of \(file) took \(elapsed)")
+      outcomes[outcome, default: 0] += 1
+    }
+    #expect(largestChild < 512 * 1024, "a reader child reached \(largestChild) KB resident")
+    print("v7.3 fuzz of \(file): slowest load \(slowest); outcomes \(outcomes.sorted { $0.key < $1.key })")
+  }
+}
+
+/// A valid v7.3 file of about 1 MB whose variable inflates to 1.15 GB (the
+/// trial's loads asking for 1 GiB or more): refused by name in the child,
+/// before anything is allocated, in one line.
+@Test func aV73VariableTooLargeForTheReaderIsRefusedByName() throws {
+  let path = Fixture.path("mat73/huge-zeros.mat")
+  let reader = MAT73Reading.childProcess(
+    executable: ProgramRun.executable("ex4"), arguments: [MatFile.mat73ChildMarker])
+  let start = ContinuousClock.now
+  #expect(
+    throws: MatFileError(
+      path: path, variable: "Theta1",
+      reason: .unreadable(
+        "variable 'Theta1' is 12000×12000, 1098 MiB as doubles, more than the 384 MiB one v7.3 variable may take here"))
+  ) {
+    try MatFile.$mat73Reading.withValue(reader) { try MatFile.read(path) }
+  }
+  #expect(ContinuousClock.now - start < .seconds(2))
+}
