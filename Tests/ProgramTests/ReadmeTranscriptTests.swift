@@ -280,18 +280,26 @@ struct ReadmeTranscriptTests {
     for name in needed where !CourseFile.has(name) {
       try skip(CourseFile.missing(name))
     }
-    if program == "ex4" && arguments.first == "classify", let picture = arguments.dropFirst().first,
-      !FileManager.default.fileExists(atPath: picture)
-    {
-      try skip(
-        "skipped \(transcript.testDescription): \(picture), the picture it classifies, is neither in the repository nor in the data directory"
-      )
+    // Files of the repository named by a relative path (the pictures `ex4
+    // classify` reads) are copied to the same relative path in the folder the
+    // program runs in, so that it prints the path as the README shows it.
+    let directory = try TemporaryDirectory()
+    let root = Fixture.root.deletingLastPathComponent()
+    for word in arguments where !word.hasPrefix("/") && !word.hasPrefix("-") {
+      let source = root.appendingPathComponent(word).path
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        continue
+      }
+      let target = directory.file(word)
+      try FileManager.default.createDirectory(
+        atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: source, toPath: target)
     }
     if isCourseScript && !arguments.contains("--no-pause") {
       arguments.append("--no-pause")
     }
 
-    let directory = try TemporaryDirectory()
     let run = try ProgramRun.run(program, arguments, in: directory.path)
     #expect(run.status == 0, "\(transcript.command): exit status \(run.status), stderr: \(run.standardError)")
     let output = run.standardOutput.components(separatedBy: "\n").map(TranscriptLine.init)
