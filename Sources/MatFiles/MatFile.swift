@@ -728,7 +728,7 @@ private func encode(_ variables: [String: Matrix], header: String?, reportingAs 
 
 /// glibc's `memfd_create(2)` (Linux 3.17, glibc 2.27), which Swift's Glibc
 /// module does not declare.
-nonisolated(unsafe) private let memoryFileCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+private let memoryFileCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
   guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
   return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
 }()

@@ -114,7 +114,8 @@ struct MAT73ChildTests {
       try Data(bytes).write(to: URL(fileURLWithPath: path))
       // The reader child's own peak, measured on a run of the same child
       // (RUSAGE_CHILDREN would mix in every other test's children).
-      largestChild = max(largestChild, Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
+      largestChild = max(
+        largestChild, Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
       let start = ContinuousClock.now
       let outcome: String
       do {

@@ -69,7 +69,8 @@ struct Ex4LinearCommand: ParsableCommand {
     let clock = ContinuousClock()
     let start = clock.now
     let (nn_params, fX, _) = fmincg(
-      costFunction.callAsFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter, progress: terminal ? .print : .printLines,
+      costFunction.callAsFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter,
+      progress: terminal ? .print : .printLines,
       observer: monitor.observer)
     monitor.finish()
     let elapsed = clock.now - start - .seconds(monitor.seconds)
