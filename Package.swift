@@ -46,7 +46,7 @@ let package = Package(
     // Pictures: PNG and PGM files, terminal pictures, plots.
     .target(name: "Pictures", dependencies: ["OctaveCore", "CPNG"]),
     // The speed engine behind the course's functions: no stable API.
-    .target(name: "_NeuralNetworkKernels"),
+    .target(name: "_NeuralNetworkKernels", exclude: ["README.md"]),
     .target(name: "NeuralNetworkEngine", dependencies: ["OctaveCore", "CBLAS", "_NeuralNetworkKernels"]),
     // The course: one function per file, re-exporting OctaveCore and MatFiles.
     .target(
