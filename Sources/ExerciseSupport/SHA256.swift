@@ -29,10 +29,10 @@ package struct SHA256 {
 
   /// Adds `bytes` to the message.
   package mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-    let whole = bytes.withContiguousStorageIfAvailable { buffer in
+    let hashedInPlace: Void? = bytes.withContiguousStorageIfAvailable { buffer in
       update(UnsafeRawBufferPointer(buffer))
     }
-    if whole == nil { update(Array(bytes)) }
+    if hashedInPlace == nil { update(Array(bytes)) }
   }
 
   /// Adds the bytes of `buffer` to the message.

@@ -42,8 +42,8 @@ struct ReportBrowserTests {
       ] + arguments + [url]
     let outputFile = profile + ".out"
     let errorFile = profile + ".err"
-    FileManager.default.createFile(atPath: outputFile, contents: nil)
-    FileManager.default.createFile(atPath: errorFile, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
     process.standardInput = FileHandle.nullDevice
