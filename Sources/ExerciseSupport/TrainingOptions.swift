@@ -80,3 +80,14 @@ package struct TrainingOptions: ParsableArguments {
     return (random, seed)
   }
 }
+
+/// `--data`, the digits a program trains on, declared once for the commands
+/// that train (`ex4`, `ex4 sweep`); ``DigitData/load(named:numLabels:)`` reads it.
+package struct DigitDataOption: ParsableArguments {
+  @Option(
+    name: .long, help: ArgumentHelp("The digits file (default: ex4data1.mat in the data directory).", valueName: "file")
+  )
+  package var data: String?
+
+  package init() {}
+}

@@ -45,10 +45,10 @@ struct Ex4Course: ParsableCommand {
       Theta1 … ThetaN. The lecture notes suggest the same number of units in every hidden layer.
       """)
 
-  @Option(
-    name: .long, help: ArgumentHelp("The digits file (default: ex4data1.mat in the data directory).", valueName: "file")
-  )
-  var data: String?
+  @OptionGroup var digits: DigitDataOption
+
+  /// `--data`, when given.
+  var data: String? { digits.data }
 
   @Option(
     name: .long,

@@ -27,10 +27,10 @@ struct Ex4Sweep: ParsableCommand {
 
   static let defaultLambdas: [Double] = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 
-  @Option(
-    name: .long, help: ArgumentHelp("The digits file (default: ex4data1.mat in the data directory).", valueName: "file")
-  )
-  var data: String?
+  @OptionGroup var digits: DigitDataOption
+
+  /// `--data`, when given.
+  var data: String? { digits.data }
 
   @Option(
     name: .long,
