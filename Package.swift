@@ -61,7 +61,7 @@ let package = Package(
     .target(
       name: "ExerciseSupport",
       dependencies: [
-        "NeuralNetworkLearning", "Pictures",
+        "NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Plot", package: "Plot"),
       ]

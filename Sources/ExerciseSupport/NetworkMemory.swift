@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+internal import NeuralNetworkEngine
 
 /// The memory training a network takes, estimated before training starts, so
 /// that options asking for more than the machine has are refused at once
@@ -11,17 +12,17 @@ import Foundation
 /// - per example, every layer's `z` (its width rounded up to 4) and `a` (one
 ///   more for the bias unit) and the first hidden layer's rows again:
 ///   8 bytes × m × Σ widths;
-/// - per chunk of examples, one copy of the gradients of every weight matrix
-///   after the first (`partialGradients`): the chunk has 32 to 1024 examples,
-///   the largest power of 2 with 2 · chunk · (largest such matrix) ≤ 262 144,
-///   so wide hidden layers give small chunks and many copies;
+/// - the shares of the gradients of every weight matrix after the first, one
+///   copy per chunk of a wave and one running total (`partialGradients`,
+///   `partialTotal`): the engine's own ``NetworkWorkspace/chunkSize(layerSizes:)``
+///   and ``NetworkWorkspace/wave(partialSize:chunks:)`` say how many;
 /// - fmincg's and the cost function's vectors of all the weights: about 12
 ///   copies (position, gradients and directions of the line search, the
 ///   temporaries of their arithmetic, the rolled weights).
 package struct NetworkMemory: Equatable {
   /// Bytes for the per-example values.
   package var perExample: Double
-  /// Bytes for the per-chunk partial gradients.
+  /// Bytes for the gradients' shares of one wave of chunks and their total.
   package var partialGradients: Double
   /// Bytes for the weights, gradients and fmincg's vectors.
   package var weights: Double
@@ -41,15 +42,13 @@ package struct NetworkMemory: Equatable {
     if s.count > 2 { perExampleValues += s[1] }
     perExample = 8 * count * (perExampleValues + 2)
     var laterWeights = 0.0
-    var widest = 1.0
     for l in 1..<max(s.count - 1, 1) {
       let matrix = s[l + 1] * (1 + s[l])
       laterWeights += matrix
-      widest = max(widest, matrix)
     }
-    var chunk = 32.0
-    while chunk < 1024 && 2 * chunk * widest <= 262_144 { chunk *= 2 }
-    partialGradients = 8 * laterWeights * (count / chunk).rounded(.up)
+    let chunks = (m + NetworkWorkspace.chunkSize(layerSizes: sizes) - 1) / NetworkWorkspace.chunkSize(layerSizes: sizes)
+    let wave = NetworkWorkspace.wave(partialSize: Int(laterWeights), chunks: max(chunks, 1))
+    partialGradients = 8 * laterWeights * Double(wave + 1)
     var allWeights = 0.0
     for l in 0..<(s.count - 1) { allWeights += s[l + 1] * (1 + s[l]) }
     weights = 8 * 12 * allWeights
@@ -82,7 +81,7 @@ package struct NetworkMemory: Equatable {
     throw ValidationError(
       "\(option): training a \(layerSizes.map(String.init).joined(separator: "–")) network on \(examples) examples "
         + "needs about \(spelled(need.total)) of memory (weights and fmincg \(spelled(need.weights)), "
-        + "per-example values \(spelled(need.perExample)), per-chunk partial gradients "
+        + "per-example values \(spelled(need.perExample)), partial gradients "
         + "\(spelled(need.partialGradients))); this machine has \(spelled(available)) available")
   }
 }

@@ -160,10 +160,27 @@ package struct FeedforwardNetwork {
     // Passes 1 to 4, the first layer's products apart, chunk by chunk.
     let plan = firstLayerForward(in: workspace)
     let sums = workspace.chunkSums.pointer
-    workspace.forEachChunk(unitsPerExample: workspace.zStride[2]) { chunk, examples in
-      forwardPropagation(examples: examples, plan: plan, in: workspace)
-      sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: true, in: workspace)
-      backpropagation(chunk: chunk, examples: examples, in: workspace)
+    // A wave of chunks at a time (NetworkWorkspace.wave): each chunk's share
+    // of Theta_grad(l), l ≥ 2, goes to its slot, then the wave's shares are
+    // added to the running total in chunk order.
+    let total = workspace.partialTotal.pointer
+    let size = workspace.partialSize
+    total.update(repeating: 0, count: size)
+    for start in stride(from: 0, to: workspace.chunks, by: workspace.wave) {
+      let wave = start..<min(start + workspace.wave, workspace.chunks)
+      workspace.forEachChunk(in: wave, unitsPerExample: workspace.zStride[2]) { chunk, examples in
+        forwardPropagation(examples: examples, plan: plan, in: workspace)
+        sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: true, in: workspace)
+        backpropagation(slot: chunk - start, examples: examples, in: workspace)
+      }
+      for c in wave {
+        let share = workspace.partialGradients.pointer + (c - start) * size
+        var k = 0
+        while k < size {
+          total[k] += share[k]
+          k += 1
+        }
+      }
     }
     var dataTerm = 0.0
     for c in 0..<workspace.chunks { dataTerm += sums[c] }
@@ -405,7 +422,7 @@ package struct FeedforwardNetwork {
   /// Pass 4 for one chunk: delta(l)ᵀ = (Theta(l)(:, 2:end)ᵀ · delta(l+1)ᵀ)
   /// .* g′ back to l = 2, and the chunk's share of Theta_grad(l) =
   /// delta(l+1)ᵀ · a(l) for l ≥ 2.
-  private func backpropagation(chunk: Int, examples: Range<Int>, in w: NetworkWorkspace) {
+  private func backpropagation(slot: Int, examples: Range<Int>, in w: NetworkWorkspace) {
     let first = examples.lowerBound
     let count = examples.count
     for l in stride(from: L - 1, through: 2, by: -1) {
@@ -423,7 +440,7 @@ package struct FeedforwardNetwork {
       gemm(
         transposeA: false, transposeB: true, next, 1 + s, count, nextDelta, w.zStride[l + 1],
         w.a[l].pointer + first * (1 + s), 1 + s,
-        w.partialGradients.pointer + chunk * w.partialSize + w.partialOffset[l], next)
+        w.partialGradients.pointer + slot * w.partialSize + w.partialOffset[l], next)
     }
   }
 
@@ -467,16 +484,8 @@ package struct FeedforwardNetwork {
         if l == 1 {
           firstLayerGradient(in: w, into: D)
         } else {
-          var c = 0
-          while c < w.chunks {
-            let share = w.partialGradients.pointer + c * w.partialSize + w.partialOffset[l]
-            var k = 0
-            while k < count {
-              D[k] += share[k]
-              k += 1
-            }
-            c += 1
-          }
+          // The chunks' shares, added in chunk order as the waves went.
+          D.update(from: w.partialTotal.pointer + w.partialOffset[l], count: count)
         }
         // Divide by m; regularise every column but the bias column.
         let rows = Theta[l].rows

@@ -61,12 +61,23 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// Examples per chunk: the elementwise passes and the products between
   /// hidden layers run chunk by chunk, the chunks shared between the cores.
   private(set) var chunkSize = 512
-  /// Each chunk's share of Theta_grad(l) for l ≥ 2, added up in chunk order.
+  /// The shares of Theta_grad(l), l ≥ 2, of the chunks of one wave (see
+  /// ``wave``), one slot per chunk of the wave.
   private(set) var partialGradients = Buffer(count: 0)
-  /// Where Theta_grad(l)'s share starts within one chunk's part of
-  /// `partialGradients`, and the size of that part.
+  /// The shares of every chunk so far, added up in chunk order: after the
+  /// last wave, Theta_grad(l) for l ≥ 2 before the 1/m.
+  private(set) var partialTotal = Buffer(count: 0)
+  /// Where Theta_grad(l)'s share starts within one slot of
+  /// `partialGradients` (and in `partialTotal`), and the size of a slot.
   private(set) var partialOffset: [Int] = []
   private(set) var partialSize = 0
+  /// Chunks per wave: the chunks are run a wave at a time, each wave's
+  /// shares then added to `partialTotal` in chunk order. So the memory for
+  /// the shares is one wave's, not one copy per chunk (157 copies of the
+  /// hidden layers' gradients for 5000 examples of wide layers), while the
+  /// additions, and so the results, are exactly those of summing every
+  /// chunk's share in chunk order, whatever the wave's size.
+  private(set) var wave = 1
 
   package var m: Int { X.rows }
   var chunks: Int { (m + chunkSize - 1) / chunkSize }
@@ -90,19 +101,16 @@ package final class NetworkWorkspace: @unchecked Sendable {
       z.append(Buffer(count: zStride[l] * m))
       a.append(Buffer(count: (l < L ? 1 + layerSizes[l] : layerSizes[l]) * m))
     }
-    // The largest chunk (a power of 2, 32 to 1024) whose products between
-    // hidden layers stay below OpenBLAS's size for using more than the
-    // calling thread (m·n·k ≤ 262144): the cores are shared out here instead.
-    let widest = (2..<max(L, 2)).map { layerSizes[$0 + 1] * (1 + layerSizes[$0]) }.max() ?? 1
-    chunkSize = 32
-    while chunkSize < 1024 && 2 * chunkSize * widest <= 262_144 { chunkSize *= 2 }
+    chunkSize = Self.chunkSize(layerSizes: Array(layerSizes.dropFirst()))
     partialOffset = [0, 0]
     partialSize = 0
     for l in 2..<max(L, 2) {
       partialOffset.append(partialSize)
       partialSize += layerSizes[l + 1] * (1 + layerSizes[l])
     }
-    partialGradients = Buffer(count: partialSize * chunks)
+    wave = Self.wave(partialSize: partialSize, chunks: chunks)
+    partialGradients = Buffer(count: partialSize * wave)
+    partialTotal = Buffer(count: partialSize)
     targets = Buffer(count: m)
     ones = Buffer(count: m, repeating: 1)
     zeroBias = Buffer(count: zStride.max()!)
@@ -112,6 +120,25 @@ package final class NetworkWorkspace: @unchecked Sendable {
       packedWeights = Buffer(count: (1 + layerSizes[1]) * zStride[2])
       packedGradient = Buffer(count: (1 + layerSizes[1]) * zStride[2])
     }
+  }
+
+  /// At most 64 MB of shares a wave, and at least 2 chunks (one for each
+  /// core) when there are that many: the additions are the same for any wave.
+  package static func wave(partialSize: Int, chunks: Int) -> Int {
+    let budget = (64 << 20) / max(8 * partialSize, 1)
+    return max(1, min(chunks, max(2, budget)))
+  }
+
+  /// The examples per chunk for layers of `layerSizes` units (input first):
+  /// the largest power of 2, 32 to 1024, whose products between hidden
+  /// layers stay below OpenBLAS's size for using more than the calling
+  /// thread (m·n·k ≤ 262144), so that the cores are shared out here instead.
+  package static func chunkSize(layerSizes: [Int]) -> Int {
+    let L = layerSizes.count
+    let widest = (1..<max(L - 1, 1)).map { layerSizes[$0 + 1] * (1 + layerSizes[$0]) }.max() ?? 1
+    var size = 32
+    while size < 1024 && 2 * size * widest <= 262_144 { size *= 2 }
+    return size
   }
 
   // MARK: - Making one
@@ -144,15 +171,19 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// not on the number of cores, so neither do sums made chunk by chunk and
   /// then added in chunk order.
   func forEachChunk(unitsPerExample: Int, _ body: (Int, Range<Int>) -> Void) {
-    let (m, count, size) = (m, chunks, chunkSize)
-    if count > 1 && m * unitsPerExample >= 16_384 {
-      Self.inParallel(count) { c in body(c, (c * size)..<min((c + 1) * size, m)) }
-    } else {
-      var c = 0
-      while c < count {
+    forEachChunk(in: 0..<chunks, unitsPerExample: unitsPerExample, body)
+  }
+
+  /// ``forEachChunk(unitsPerExample:_:)`` for the chunks in `range` only.
+  func forEachChunk(in range: Range<Int>, unitsPerExample: Int, _ body: (Int, Range<Int>) -> Void) {
+    let (m, size) = (m, chunkSize)
+    if range.count > 1 && m * unitsPerExample >= 16_384 {
+      Self.inParallel(range.count) { k in
+        let c = range.lowerBound + k
         body(c, (c * size)..<min((c + 1) * size, m))
-        c += 1
       }
+    } else {
+      for c in range { body(c, (c * size)..<min((c + 1) * size, m)) }
     }
   }
 
