@@ -41,6 +41,9 @@ struct Ex4LinearCommand: ParsableCommand {
 
   func run() throws {
     try OutputDirectory.prepare(outputDir)
+    OutputDirectory.announce(outputDir)
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     let path = data ?? DataDirectory.file("ex5data1.mat")
     if data == nil && DataDirectory.isAbsent(path) {
       throw InputError(DataDirectory.missingFileMessage("ex5data1.mat"))

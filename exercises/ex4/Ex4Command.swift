@@ -75,7 +75,7 @@ struct Ex4Course: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Write the trained weights to this .mat file: Theta1 and Theta2, or Theta1 … ThetaN with --hidden-layers. An existing file is not replaced.",
+      "Write the trained weights to this .mat file: Theta1 and Theta2, or Theta1 … ThetaN with --hidden-layers. Replaces a file only if ex4 --save wrote it; anything else there (your own file, a course file, a folder or link) is never replaced, and the run stops before training.",
       valueName: "file"))
   var save: String?
 

@@ -145,6 +145,7 @@ struct Ex4Sweep: ParsableCommand {
   /// Trains the grid; `terminal`: standard output is a terminal (for a progress line).
   func sweep(terminal: Bool) throws -> SweepResult {
     try OutputDirectory.prepare(outputDir)
+    OutputDirectory.announce(outputDir)
     let fraction = try ValidationSplit.parsePercentage(validation)
     let (X, y, dataName) = try loadDigits()
     guard X.rows >= 2 else { throw InputError("\(dataName): \(X.rows) example is too few to keep some aside") }
@@ -242,6 +243,7 @@ struct Ex4Sweep: ParsableCommand {
   func loadDigits() throws -> (X: Matrix, y: Matrix, name: String) {
     let digits = try DigitData.load(named: data)
     if digits.isBuiltin {
+      print(DataDirectory.builtinDigitsBanner)
       print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
       print("Sweeping on the built-in digit set instead (NOT the course's data).")
     }
