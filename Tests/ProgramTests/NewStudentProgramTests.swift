@@ -53,9 +53,16 @@ struct NewStudentProgramTests {
   /// A data folder the student named that is not there stops the run, naming
   /// the absolute path tried, instead of quietly using the built-in digits.
   @Test func aMissingDataFolderIsAnError() throws {
-    let absolute = try ProgramRun.run("ex4", ["--no-pause"], environment: ["EX4_DATA_DIR": "/nonexistent"])
+    let absolute = try ProgramRun.run(
+      "ex4", ["--no-pause"], environment: ["EX4_DATA_DIR": "/nonexistent"], in: dir.path)
     expectCleanRefusal(absolute, mentioning: ["EX4_DATA_DIR /nonexistent: no such folder"])
-    #expect(!absolute.standardOutput.contains("built-in"))
+    // Refused before anything is printed or made.
+    #expect(absolute.standardOutput.isEmpty, "\(absolute.standardOutput)")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("ex4-output")))
+    let sweep = try ProgramRun.run(
+      "ex4", ["sweep", "--lambdas", "1"], environment: ["EX4_DATA_DIR": "/nonexistent"], in: dir.path)
+    expectCleanRefusal(sweep, mentioning: ["EX4_DATA_DIR /nonexistent: no such folder"])
+    #expect(sweep.standardOutput.isEmpty, "\(sweep.standardOutput)")
     let relative = try ProgramRun.run(
       "ex4", ["--no-pause"], environment: ["EX4_DATA_DIR": "data-typo"], in: dir.path)
     expectCleanRefusal(relative, mentioning: ["EX4_DATA_DIR \(dir.path)/data-typo: no such folder"])
@@ -69,6 +76,7 @@ struct NewStudentProgramTests {
     let data = try ProgramRun.run(
       "ex4", ["--no-pause", "--data", "nope.mat"], environment: ["EX4_DATA_DIR": nil], in: dir.path)
     expectCleanRefusal(data, mentioning: ["--data \(dir.path)/nope.mat: no such file"])
+    #expect(data.standardOutput.isEmpty, "\(data.standardOutput)")
     let weights = try ProgramRun.run(
       "ex4", ["classify", Self.packageRoot + "/exercises/pictures/seven.png", "--weights", "w.mat"],
       environment: ["EX4_DATA_DIR": nil], in: dir.path)

@@ -138,6 +138,10 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
+    // A mistyped EX4_DATA_DIR, --data or --weights is refused before anything is printed or made.
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
+    if let weights { try DataDirectory.checkNamedFile(weights, option: "--weights") }
     if student {
       print("Running the exercise on your functions in exercises/student/ (`ex4 submit` grades them).")
       try run(with: StudentFunctions())

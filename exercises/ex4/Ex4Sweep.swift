@@ -108,6 +108,8 @@ struct Ex4Sweep: ParsableCommand {
   }
 
   func run() throws {
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     let terminal = OutputDirectory.standardOutputIsTerminal
     guard let report else { return try sweep(terminal: terminal).finish(outputDir: outputDir) }
     let path = try ReportOption.prepare(report, outputDir: outputDir)
