@@ -50,6 +50,20 @@ struct NewStudentProgramTests {
     if place == "exercises" { try FileManager.default.removeItem(atPath: output) }
   }
 
+  /// `classify` without --weights trains on the built-in digits only after
+  /// saying so, with the path searched, and says it again beside the accuracy.
+  @Test func classifySaysWhenItTrainsOnTheBuiltinDigits() throws {
+    try #require(!FileManager.default.fileExists(atPath: Self.searched))
+    let run = try ProgramRun.run(
+      "ex4", ["classify", Self.packageRoot + "/exercises/pictures/seven.png"],
+      environment: ["EX4_DATA_DIR": nil], in: dir.path)
+    #expect(run.status == 0, "\(run.standardError)")
+    let lines = run.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines.first?.hasPrefix("*** NOT THE COURSE'S DATA: \(Self.searched) not found") == true, "\(lines)")
+    let accuracy = try #require(lines.firstIndex { $0.hasPrefix("Trained in") })
+    #expect(lines[accuracy + 1].contains("on the built-in digits: \(Self.searched) was not found"))
+  }
+
   /// A data folder the student named that is not there stops the run, naming
   /// the absolute path tried, instead of quietly using the built-in digits.
   @Test func aMissingDataFolderIsAnError() throws {
