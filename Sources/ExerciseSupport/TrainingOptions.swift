@@ -71,7 +71,8 @@ package struct TrainingOptions: ParsableArguments {
   /// A seed: a whole number 0…4294967295 (`UInt32`), as Octave's rand('twister', n) takes.
   package static func parseSeed(_ text: String) throws -> UInt32 {
     guard let seed = UInt32(text) else {
-      throw ValidationError("--seed must be a whole number from 0 to \(UInt32.max), got \(text)")
+      // ArgumentParser puts "The value '…' is invalid for '--seed <n>': " before it.
+      throw ValidationError("a seed is a whole number from 0 to \(UInt32.max)")
     }
     return seed
   }

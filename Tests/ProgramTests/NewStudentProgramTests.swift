@@ -135,7 +135,9 @@ struct NewStudentProgramTests {
     let run = try ProgramRun.run("ex4", ["--no-pause", "--seed", seed], environment: ["EX4_DATA_DIR": dir.path])
     #expect(run.status == 64, "\(run.standardError)")
     let first = run.standardError.split(separator: "\n").first.map(String.init) ?? ""
-    #expect(first.contains("--seed must be a whole number from 0 to 4294967295, got \(seed)"), "\(first)")
+    #expect(
+      first == "Error: The value '\(seed)' is invalid for '--seed <n>': a seed is a whole number from 0 to 4294967295",
+      "\(first)")
     #expect(!run.standardError.contains("Missing value"))
   }
 
