@@ -18,11 +18,14 @@ package struct DigitData {
 
   /// The digits of `path` (`--data`), or of `ex4data1.mat` in the data
   /// directory when no path is named, or the built-in set when that file is
-  /// absent. A named file must exist and hold a valid `X` and `y`.
+  /// absent. A named file (and a data folder named by `EX4_DATA_DIR`) must
+  /// exist, and the file must hold a valid `X` and `y`.
   ///
   /// - Throws: ``InputError`` or `MatFileError`, naming the file, the
   ///   variable and what is wrong.
   package static func load(named path: String?, numLabels: Int = 10) throws -> DigitData {
+    try DataDirectory.checkNamedFolder()
+    if let path { try DataDirectory.checkNamedFile(path, option: "--data") }
     let file = path ?? DataDirectory.file("ex4data1.mat")
     if path == nil && DataDirectory.isAbsent(file) {
       let (X, y) = builtinDigits()

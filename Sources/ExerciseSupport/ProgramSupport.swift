@@ -51,6 +51,12 @@ package enum OutputDirectory {
     return error.localizedDescription
   }
 
+  /// Says where the pictures go, as an absolute path: the folder is taken
+  /// from where the student stands, which a relative name does not show.
+  package static func announce(_ path: String, option: String = "--output-dir") {
+    print("Output folder (\(option)): \(DataDirectory.absolute(path))")
+  }
+
   /// Whether standard output is a terminal.
   package static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 }
@@ -71,7 +77,15 @@ package enum ProgramStart {
     MatFile.$mat73Reading.withValue(
       .childProcess(executable: "/proc/self/exe", arguments: [MatFile.mat73ChildMarker])
     ) {
-      command.main(nil)
+      // As `command.main(nil)`, but with what the run printed flushed before
+      // the error goes to standard error, so the two arrive in order.
+      do {
+        var parsed = try command.parseAsRoot(nil)
+        try parsed.run()
+      } catch {
+        fflush(nil)
+        command.exit(withError: error)
+      }
     }
   }
 }

@@ -8,11 +8,13 @@ import NeuralNetworkLearning
 /// for `ex4`; 200 and 0 for `ex4-linear`), so the values are optional here
 /// and a program reads them through ``maxIter(default:)`` and the like.
 package struct TrainingOptions: ParsableArguments {
+  // Unconditional, so that `--seed -1` is read as a (refused) seed, not as a missing one.
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: ArgumentHelp(
       "Seed Octave's rand stream: the initial weights equal Octave's after rand('twister', n). Default: from the clock, and printed.",
-      valueName: "n"))
+      valueName: "n"),
+    transform: TrainingOptions.parseSeed)
   package var seed: UInt32?
 
   @Option(
@@ -64,6 +66,15 @@ package struct TrainingOptions: ParsableArguments {
     guard units >= 1 && units <= largestLayer else {
       throw ValidationError("\(option) must be between 1 and \(largestLayer), got \(units)")
     }
+  }
+
+  /// A seed: a whole number 0…4294967295 (`UInt32`), as Octave's rand('twister', n) takes.
+  package static func parseSeed(_ text: String) throws -> UInt32 {
+    guard let seed = UInt32(text) else {
+      // ArgumentParser puts "The value '…' is invalid for '--seed <n>': " before it.
+      throw ValidationError("a seed is a whole number from 0 to \(UInt32.max)")
+    }
+    return seed
   }
 
   package func maxIter(default value: Int) -> Int { maxIter ?? value }

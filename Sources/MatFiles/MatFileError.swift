@@ -85,7 +85,8 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case .corrupt(let why):
       return "\(subject) is damaged: \(why)"
     case .fileExists:
-      return "\(path): already exists; not replaced"
+      return
+        "\(path): already exists; not replaced (pass overwrite: true to MatFile.write to replace it, as Octave's save does)"
     case .notMadeBy(let program):
       return "\(path): already exists and was not written by \(program); not replaced "
         + "(move it away or choose another file name)"

@@ -337,25 +337,31 @@ public func roll(_ v: Matrix, into shapes: [(rows: Int, columns: Int)]) -> [Matr
 // MARK: - Printing
 
 extension Matrix: CustomStringConvertible {
-  /// Rows of numbers, like Octave's display of a small matrix.
-  public var description: String {
-    var lines = ["\(rows)×\(columns) Matrix"]
-    let shownRows = min(rows, 12)
-    let shownColumns = min(columns, 8)
-    for i in 1...max(shownRows, 1) where shownRows > 0 {
-      var line = ""
-      for j in 1...max(shownColumns, 1) where shownColumns > 0 {
-        line += "  " + formatted(self[i, j])
-      }
-      if shownColumns < columns { line += "  …" }
-      lines.append(line)
-    }
-    if shownRows < rows { lines.append("  ⋮") }
-    return lines.joined(separator: "\n")
-  }
-}
+  /// The rows shown by ``description`` before it leaves the rest out.
+  public static let describedRows = 20
+  /// The columns shown by ``description`` before it leaves the rest out.
+  public static let describedColumns = 10
 
-private func formatted(_ x: Double) -> String {
-  let s = "\(x)"
-  return s.count >= 12 ? s : String(repeating: " ", count: 12 - s.count) + s
+  /// A line with the shape, then every entry laid out in aligned columns as
+  /// Octave's `disp` prints them (`format short`); beyond
+  /// ``describedRows`` rows or ``describedColumns`` columns only the top left
+  /// corner is shown, and a last line says how many rows and columns are
+  /// left out.
+  public var description: String {
+    let header = "\(rows)×\(columns) Matrix"
+    guard rows > 0 && columns > 0 else { return header }
+    let shownRows = Swift.min(rows, Self.describedRows)
+    let shownColumns = Swift.min(columns, Self.describedColumns)
+    let shown =
+      shownRows == rows && shownColumns == columns
+      ? self : self[rows: Array(1...shownRows)][columns: 1...shownColumns]
+    var text = header + "\n" + octaveDisplay(shown)
+    var omitted: [String] = []
+    if shownRows < rows { omitted.append("\(rows - shownRows) more rows") }
+    if shownColumns < columns { omitted.append("\(columns - shownColumns) more columns") }
+    if !omitted.isEmpty {
+      text += "(\(omitted.joined(separator: " and ")) not shown; the first \(shownRows)×\(shownColumns) above)\n"
+    }
+    return String(text.dropLast())
+  }
 }

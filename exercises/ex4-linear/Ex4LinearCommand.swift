@@ -40,7 +40,10 @@ struct Ex4LinearCommand: ParsableCommand {
   var lambda: Double { training.lambda(default: 0) }
 
   func run() throws {
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     try OutputDirectory.prepare(outputDir)
+    OutputDirectory.announce(outputDir)
     let path = data ?? DataDirectory.file("ex5data1.mat")
     if data == nil && DataDirectory.isAbsent(path) {
       throw InputError(DataDirectory.missingFileMessage("ex5data1.mat"))

@@ -62,28 +62,35 @@ struct Ex4Classify: ParsableCommand {
   func run() throws {
     if let saveInput { try OutputDirectory.prepare(saveInput, option: "--save-input") }
 
-    // Every picture first, so that a bad one is reported before any training.
-    var digits: [(path: String, digit: DigitImage)] = []
-    var failures = 0
+    // Every picture is read first, so that none good means no training;
+    // each one's result or error is then printed in the order given.
+    var digits: [(path: String, digit: Result<DigitImage, any Error>)] = []
     for path in images {
-      do {
-        digits.append((path, try DigitImage(contentsOf: path)))
-      } catch {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-        failures += 1
-      }
+      digits.append((path, Result { try DigitImage(contentsOf: path) }))
     }
-    guard !digits.isEmpty else { throw ExitCode.failure }
+    let failures = digits.filter { if case .failure = $0.digit { true } else { false } }.count
+    guard failures < digits.count else {
+      for case (_, .failure(let error)) in digits { Self.printError(error) }
+      throw ExitCode.failure
+    }
 
     let Thetas: [Matrix]
     if let weights {
+      try DataDirectory.checkNamedFile(weights, option: "--weights")
       Thetas = try NetworkWeights.load(weights, inputs: DigitImage.side * DigitImage.side, labels: 10)
     } else {
       Thetas = try trainNetwork()
     }
 
     let console = Console(noPause: true)
-    for (path, digit) in digits {
+    for (path, result) in digits {
+      let digit: DigitImage
+      switch result {
+      case .success(let image): digit = image
+      case .failure(let error):
+        Self.printError(error)
+        continue
+      }
       let guesses = digitGuesses(Thetas, digit.features)[0]
       let best = guesses.prefix(3).map { "\($0.digit) (\(String(format: "%.0f", 100 * $0.confidence))%)" }
       print("\(path): " + best.joined(separator: ", "))
@@ -93,9 +100,16 @@ struct Ex4Classify: ParsableCommand {
     if failures > 0 { throw ExitCode.failure }
   }
 
+  /// `Error: …` on standard error, after everything printed before it.
+  static func printError(_ error: any Error) {
+    fflush(nil)
+    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+  }
+
   /// The network trained when no `--weights` are given, saying on what.
   func trainNetwork() throws -> [Matrix] {
     let data = try DigitData.load(named: self.data)
+    if data.isBuiltin { print(DataDirectory.builtinDigitsBanner) }
     let (X, y) = (data.X, data.y)
     let source = data.isBuiltin ? "the built-in digits (\(DataDirectory.file("ex4data1.mat")) not found)" : data.source
     guard X.columns == DigitImage.side * DigitImage.side else {
@@ -115,6 +129,9 @@ struct Ex4Classify: ParsableCommand {
       String(
         format: "Trained in %.1f s; training set accuracy %.2f%%. (--weights FILE skips this.)", elapsed,
         mean(predict(Thetas, X) .== y) * 100))
+    if data.isBuiltin {
+      print("(on the built-in digits: \(DataDirectory.file("ex4data1.mat")) was not found; NOT the course's data)")
+    }
     return Thetas
   }
 

@@ -75,7 +75,7 @@ struct Ex4Course: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Write the trained weights to this .mat file: Theta1 and Theta2, or Theta1 … ThetaN with --hidden-layers. An existing file is not replaced.",
+      "Write the trained weights to this .mat file: Theta1 and Theta2, or Theta1 … ThetaN with --hidden-layers. Replaces a file only if ex4 --save wrote it; anything else there (your own file, a course file, a folder or link) is never replaced, and the run stops before training.",
       valueName: "file"))
   var save: String?
 
@@ -138,6 +138,10 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
+    // A mistyped EX4_DATA_DIR, --data or --weights is refused before anything is printed or made.
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
+    if let weights { try DataDirectory.checkNamedFile(weights, option: "--weights") }
     if student {
       print("Running the exercise on your functions in exercises/student/ (`ex4 submit` grades them).")
       try run(with: StudentFunctions())

@@ -47,6 +47,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
   mutating func run() throws {
     try OutputDirectory.prepare(options.outputDir)
+    OutputDirectory.announce(options.outputDir)
     if let path = options.save { try NetworkWeights.checkCanSave(to: path) }
 
     // =========== Part 1: Loading and Visualizing Data =============
@@ -133,7 +134,9 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // ================= Part 10: Implement Predict =================
     print(String(format: "\nTraining Set Accuracy: %f", view.trainingAccuracy(Thetas)))
     if !isCourseData {
-      print("(on the built-in digits; the course's ~95.3% is for ex4data1.mat)")
+      print(
+        "(on the built-in digits: \(DataDirectory.file("ex4data1.mat")) was not found; the course's ~95.3% is for ex4data1.mat)"
+      )
     }
     try view.showMistakes(Thetas, labels: num_labels, console: console)
 
@@ -160,6 +163,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
   mutating func loadData() throws {
     let data = try DigitData.load(named: options.data, numLabels: num_labels)
     if data.isBuiltin {
+      print(DataDirectory.builtinDigitsBanner)
       print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
       print("Running on the built-in digit set instead: 5000 synthetic 20×20 digits, 500 of each.")
       print("This is NOT the course's data: the course's reference numbers below do not apply.")
@@ -171,6 +175,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
   /// Part 2: the course's trained weights (`[Theta1, Theta2]`), or nil (with a line saying so) when the file is absent.
   func loadWeights() throws -> [Matrix]? {
+    if let named = options.weights { try DataDirectory.checkNamedFile(named, option: "--weights") }
     let path = options.weights ?? DataDirectory.file("ex4weights.mat")
     if options.weights == nil && DataDirectory.isAbsent(path) {
       print(

@@ -108,6 +108,8 @@ struct Ex4Sweep: ParsableCommand {
   }
 
   func run() throws {
+    try DataDirectory.checkNamedFolder()
+    if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     let terminal = OutputDirectory.standardOutputIsTerminal
     guard let report else { return try sweep(terminal: terminal).finish(outputDir: outputDir) }
     let path = try ReportOption.prepare(report, outputDir: outputDir)
@@ -145,6 +147,7 @@ struct Ex4Sweep: ParsableCommand {
   /// Trains the grid; `terminal`: standard output is a terminal (for a progress line).
   func sweep(terminal: Bool) throws -> SweepResult {
     try OutputDirectory.prepare(outputDir)
+    OutputDirectory.announce(outputDir)
     let fraction = try ValidationSplit.parsePercentage(validation)
     let (X, y, dataName) = try loadDigits()
     guard X.rows >= 2 else { throw InputError("\(dataName): \(X.rows) example is too few to keep some aside") }
@@ -242,6 +245,7 @@ struct Ex4Sweep: ParsableCommand {
   func loadDigits() throws -> (X: Matrix, y: Matrix, name: String) {
     let digits = try DigitData.load(named: data)
     if digits.isBuiltin {
+      print(DataDirectory.builtinDigitsBanner)
       print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
       print("Sweeping on the built-in digit set instead (NOT the course's data).")
     }

@@ -79,7 +79,8 @@ public func fmincg(
   progress: FmincgProgress = .print,
   observer: FmincgObserver? = nil
 ) -> (X: Matrix, fX: [Double], i: Int) {
-  fmincg(f, X, maxIter: maxIter, progress: progress, observer: observer) { text in
+  let progress = progress.forStandardOutput(isTerminal: isatty(STDOUT_FILENO) == 1)
+  return fmincg(f, X, maxIter: maxIter, progress: progress, observer: observer) { text in
     Swift.print(text, terminator: "")
     fflush(nil)
   }
@@ -90,7 +91,9 @@ public func fmincg(
 public enum FmincgProgress {
   /// The course's line, `Iteration %4i | Cost: %4.6e`, ending in a carriage
   /// return so that each overwrites the last on a terminal, and a newline when
-  /// the minimisation ends.
+  /// the minimisation ends. When standard output is not a terminal (a pipe,
+  /// a log file) it is ``printLines`` instead: carriage returns would pile
+  /// every line into one there.
   case print
   /// The same line ending in a newline, one per line search, for output that
   /// is not a terminal (a log file, a pipe).
@@ -100,6 +103,15 @@ public enum FmincgProgress {
   /// A call with the counter the line would show (line searches done, or
   /// evaluations used when `maxIter` is negative) and the cost.
   case callback((_ iteration: Int, _ cost: Double) -> Void)
+}
+
+extension FmincgProgress {
+  /// What is printed to a standard output that is, or is not, a terminal:
+  /// ``print`` becomes ``printLines`` off a terminal; the rest are unchanged.
+  package func forStandardOutput(isTerminal: Bool) -> FmincgProgress {
+    if case .print = self, !isTerminal { return .printLines }
+    return self
+  }
 }
 
 /// What ``fmincg(_:_:maxIter:progress:observer:)`` hands its observer after
