@@ -59,6 +59,9 @@ enum OctaveTextFormat {
     return entries
   }
 
+  /// The most levels of cells and structs inside each other.
+  static let maximumDepth = 32
+
   /// The integer types and the range of their values.
   static let integerTypes: [String: ClosedRange<Double>] = [
     "int8": -128...127, "uint8": 0...255, "int16": -32768...32767, "uint16": 0...65535,
@@ -85,6 +88,8 @@ enum OctaveTextFormat {
     var lastName: String?
     /// Why the last ``value(ofType:)`` that returned nil is not a matrix.
     var refusal: MatFileError?
+    /// How many cells and structs the value being read is inside.
+    var depth = 0
 
     init(bytes: [UInt8], path: String) {
       self.bytes = bytes
@@ -194,6 +199,15 @@ enum OctaveTextFormat {
         break
       }
       // Not a matrix: passed over so that the next variable can be read.
+      // A value inside a cell or struct is read by this same function, so
+      // the depth is limited: a damaged file cannot exhaust the stack.
+      if type == "cell" || type.hasSuffix("struct") {
+        guard depth < OctaveTextFormat.maximumDepth else {
+          throw damaged("cells and structs nested more than \(OctaveTextFormat.maximumDepth) deep")
+        }
+        depth += 1
+      }
+      defer { if type == "cell" || type.hasSuffix("struct") { depth -= 1 } }
       switch type {
       case "cell":
         let dimensions = try shape()

@@ -93,6 +93,20 @@ struct OctaveTextFormatTests {
     }
   }
 
+  /// Cells inside cells, 100 000 deep: refused at the 33rd (its type on
+  /// line 130), not a stack overflow.
+  @Test func deeplyNestedCellsAreRefused() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.file("nested.txt.mat")
+    let level = "# name: <cell-element>\n# type: cell\n# rows: 1\n# columns: 1\n"
+    let text = "# name: c\n# type: cell\n# rows: 1\n# columns: 1\n" + String(repeating: level, count: 100_000)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: MatFileError(
+        path: path, variable: "c", reason: .corrupt("line 130: cells and structs nested more than 32 deep"))
+    ) { try MatFile.read(path) }
+  }
+
   /// A damaged text file gives one line naming the file (and the variable
   /// when the damage is in one), never a crash or a huge allocation.
   @Test func damagedTextFilesGiveOneLine() throws {
