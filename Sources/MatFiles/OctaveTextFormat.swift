@@ -1,4 +1,5 @@
 import OctaveCore
+import Foundation
 
 /// Octave's own text format: what `save f.mat X y` writes when no format
 /// is given (Octave's default `save_default_options` is `-text`).
@@ -76,6 +77,9 @@ enum OctaveTextFormat {
 
   struct Parser {
     let bytes: [UInt8]
+    /// The bytes with a NUL after them, for `strtod`, which reads until a
+    /// character that cannot continue the number.
+    let terminated: [UInt8]
     let path: String
     /// Where the next line starts.
     var position = 0
@@ -93,6 +97,7 @@ enum OctaveTextFormat {
 
     init(bytes: [UInt8], path: String) {
       self.bytes = bytes
+      self.terminated = bytes + [0]
       self.path = path
     }
 
@@ -250,7 +255,7 @@ enum OctaveTextFormat {
         let rank = try count("ndims")
         guard rank >= 2, rank <= 64 else { throw damaged("'ndims' is \(rank), not between 2 and 64") }
         guard let line = line() else { throw damaged("the file ends where the dimensions were expected") }
-        let dimensions = line.split(whereSeparator: isBlank).map { Int(String(decoding: $0, as: UTF8.self)) }
+        let dimensions = tokens(line).map { Int(String(decoding: $0, as: UTF8.self)) }
         guard dimensions.count == rank, let dimensions = dimensions as? [Int], dimensions.allSatisfy({ $0 >= 0 })
         else {
           throw damaged("expected \(rank) dimensions, found '\(String(decoding: line.prefix(40), as: UTF8.self))'")
@@ -287,7 +292,7 @@ enum OctaveTextFormat {
       guard shaped else {
         skipBlankLines()
         guard let line = line() else { throw damaged("the file ends where its value was expected") }
-        let tokens = line.split(whereSeparator: isBlank)
+        let tokens = tokens(line)
         guard tokens.count == 1 else { throw damaged("expected one value, found \(tokens.count)") }
         return ([1, 1], [try number(tokens[0], element)])
       }
@@ -300,7 +305,7 @@ enum OctaveTextFormat {
         let (rows, columns) = (dimensions[0], dimensions[1])
         for row in 0..<rows {
           guard let line = line() else { throw damaged("the file ends at row \(row + 1) of \(rows)") }
-          let tokens = line.split(whereSeparator: isBlank)
+          let tokens = tokens(line)
           guard tokens.count == columns else {
             throw damaged("row \(row + 1) has \(tokens.count) values where \(columns) columns are declared")
           }
@@ -310,7 +315,7 @@ enum OctaveTextFormat {
         // One value per line, column-major.
         for k in 0..<count {
           guard let line = line() else { throw damaged("the file ends at value \(k + 1) of \(count)") }
-          let tokens = line.split(whereSeparator: isBlank)
+          let tokens = tokens(line)
           guard tokens.count == 1 else { throw damaged("expected one value on the line, found \(tokens.count)") }
           values[k] = try number(tokens[0], element)
         }
@@ -326,20 +331,32 @@ enum OctaveTextFormat {
 
     /// One number as Octave writes it, checked against the element type.
     func number(_ token: ArraySlice<UInt8>, _ element: Element) throws(MatFileError) -> Double {
-      let text = String(decoding: token, as: UTF8.self)
+      var text: String { String(decoding: token, as: UTF8.self) }
       let value: Double
-      switch text {
-      case "NaN": value = .nan
-      case "NA": value = octaveNA
-      case "Inf": value = .infinity
-      case "-Inf": value = -.infinity
-      default:
-        // Only decimal numbers: Swift's own parser would also take `nan`,
-        // `infinity` and hexadecimal.
-        guard token.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || "+-.eE".utf8.contains($0) }),
-          let parsed = Double(text)
-        else { throw damaged("'\(String(text.prefix(40)))' is not a number") }
+      let first = token[token.startIndex]
+      let bare = first == 0x2D || first == 0x2B ? token.dropFirst() : token
+      if token.count == 1, first >= 0x30, first <= 0x39 {
+        // A single digit, the commonest value in pictures (0 and 1).
+        value = Double(first - 0x30)
+      } else if let lead = bare.first, (lead >= 0x30 && lead <= 0x39) || lead == 0x2E {
+        // A decimal number. `strtod` would also take `nan`, `inf` and
+        // hexadecimal, none of which starts with a digit or a point but
+        // hexadecimal's `0x`.
+        let second = bare.dropFirst().first ?? 0
+        guard !(lead == 0x30 && second | 0x20 == 0x78), let parsed = decimal(token) else {
+          throw damaged("'\(String(text.prefix(40)))' is not a number")
+        }
         value = parsed
+      } else if token.elementsEqual("NaN".utf8) {
+        value = .nan
+      } else if token.elementsEqual("NA".utf8) {
+        value = octaveNA
+      } else if token.elementsEqual("Inf".utf8) {
+        value = .infinity
+      } else if token.elementsEqual("-Inf".utf8) {
+        value = -.infinity
+      } else {
+        throw damaged("'\(String(text.prefix(40)))' is not a number")
       }
       switch element {
       case .double: return value
@@ -353,6 +370,35 @@ enum OctaveTextFormat {
         }
         return value
       }
+    }
+
+    /// The blank-separated words of a line.
+    func tokens(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+      var words: [ArraySlice<UInt8>] = []
+      var k = line.startIndex
+      let end = line.endIndex
+      while k < end {
+        while k < end && isBlank(bytes[k]) { k += 1 }
+        let start = k
+        while k < end && !isBlank(bytes[k]) { k += 1 }
+        if k > start { words.append(bytes[start..<k]) }
+      }
+      return words
+    }
+
+    /// The value of a token of decimal characters: C's `strtod` where it
+    /// reads the whole token (Swift's own parser, which makes a string of
+    /// each, is several times slower in a debug build), Swift's otherwise.
+    func decimal(_ token: ArraySlice<UInt8>) -> Double? {
+      let parsed: Double? = terminated.withUnsafeBufferPointer { buffer in
+        let start = buffer.baseAddress! + token.startIndex
+        return start.withMemoryRebound(to: CChar.self, capacity: token.count + 1) { text in
+          var end: UnsafeMutablePointer<CChar>? = nil
+          let value = strtod(text, &end)
+          return end.map { UnsafeRawPointer($0) } == UnsafeRawPointer(text + token.count) ? value : nil
+        }
+      }
+      return parsed ?? Double(String(decoding: token, as: UTF8.self))
     }
 
     static func integerRange(_ type: String) -> ClosedRange<Double> { OctaveTextFormat.integerTypes[type]! }
