@@ -92,6 +92,9 @@ enum OctaveTextFormat {
     var lastName: String?
     /// Why the last ``value(ofType:)`` that returned nil is not a matrix.
     var refusal: MatFileError?
+    /// Whether the last line read ended in a line feed: Octave ends every
+    /// line with one, so a line of data without is a file cut short.
+    var lineEnded = true
     /// How many cells and structs the value being read is inside.
     var depth = 0
 
@@ -112,6 +115,7 @@ enum OctaveTextFormat {
     mutating func line() -> ArraySlice<UInt8>? {
       guard position < bytes.count else { return nil }
       let end = bytes[position...].firstIndex(of: 0x0A) ?? bytes.count
+      lineEnded = end < bytes.count
       var line = bytes[position..<end]
       if line.last == 0x0D { line = line.dropLast() }
       position = end + 1
@@ -293,6 +297,7 @@ enum OctaveTextFormat {
         skipBlankLines()
         guard let line = line() else { throw damaged("the file ends where its value was expected") }
         let tokens = tokens(line)
+        guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
         guard tokens.count == 1 else { throw damaged("expected one value, found \(tokens.count)") }
         return ([1, 1], [try number(tokens[0], element)])
       }
@@ -306,6 +311,7 @@ enum OctaveTextFormat {
         for row in 0..<rows {
           guard let line = line() else { throw damaged("the file ends at row \(row + 1) of \(rows)") }
           let tokens = tokens(line)
+          guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
           guard tokens.count == columns else {
             throw damaged("row \(row + 1) has \(tokens.count) values where \(columns) columns are declared")
           }
@@ -316,6 +322,7 @@ enum OctaveTextFormat {
         for k in 0..<count {
           guard let line = line() else { throw damaged("the file ends at value \(k + 1) of \(count)") }
           let tokens = tokens(line)
+          guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
           guard tokens.count == 1 else { throw damaged("expected one value on the line, found \(tokens.count)") }
           values[k] = try number(tokens[0], element)
         }

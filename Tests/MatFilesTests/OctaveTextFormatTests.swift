@@ -152,7 +152,9 @@ struct OctaveTextFormatTests {
             && !message.contains("\n"), "\(what): \(message)")
       }
     }
-    #expect(refused >= damaged.count - 40, "only \(refused) of \(damaged.count) damaged files refused")
+    // Of the random bytes, a few land in the header's comment or change a
+    // digit to another digit: those files still read (2 with this seed).
+    #expect(refused >= damaged.count - 5, "only \(refused) of \(damaged.count) damaged files refused")
     for (from, to, words) in [
       (
         "# rows: 6", "# rows: 4000000000000000000",
