@@ -10,7 +10,7 @@ import Synchronization
 /// files only as ``mat73Reading`` allows (refused by default, since HDF5
 /// can crash on a damaged one; read in a child process by the programs), and
 /// files in Octave's own text format (what Octave's `save` writes by
-/// default; ``OctaveTextFormat``). Every 2-D real numeric variable comes back as a
+/// default, read by `OctaveTextFormat`). Every 2-D real numeric variable comes back as a
 /// ``Matrix`` of `Double`, integer, `single` and logical classes converted
 /// exactly the way Octave's `double()` converts them.
 ///

@@ -63,11 +63,14 @@ enum OctaveTextFormat {
   /// The most levels of cells and structs inside each other.
   static let maximumDepth = 32
 
-  /// The integer types and the range of their values.
+  /// The integer types and the range of their values as doubles: the
+  /// largest 64-bit integers are not doubles, and Octave's
+  /// `9223372036854775807` and `18446744073709551615` read as 2^63 and 2^64,
+  /// as Octave's `double()` rounds them.
   static let integerTypes: [String: ClosedRange<Double>] = [
     "int8": -128...127, "uint8": 0...255, "int16": -32768...32767, "uint16": 0...65535,
     "int32": -2_147_483_648...2_147_483_647, "uint32": 0...4_294_967_295,
-    "int64": -9_223_372_036_854_775_808...9_223_372_036_854_775_807, "uint64": 0...18_446_744_073_709_551_615,
+    "int64": -0x1p63...0x1p63, "uint64": 0...0x1p64,
   ]
 
   /// The element kinds of the types read as matrices.
