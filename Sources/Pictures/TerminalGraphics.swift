@@ -143,8 +143,9 @@ extension TerminalImage {
   /// `png` at the cursor, scaled to `columns` cells wide (rows in
   /// proportion): `ESC _G a=T,f=100,c=…,q=2,m=1;<base64> ESC \`, the
   /// base64 text split in chunks of at most ``kittyChunkSize`` bytes, each
-  /// chunk but the last marked `m=1`. `q=2` asks the terminal not to
-  /// answer, so nothing is left typed at the prompt.
+  /// chunk but the last marked `m=1`, the later ones with no other key but
+  /// `q=2`, which asks the terminal not to answer, so that nothing is left
+  /// typed at the prompt.
   public static func kittySequence(png: [UInt8], columns: Int) -> String {
     let encoded = Array(Data(png).base64EncodedString().utf8)
     var text = ""
@@ -152,7 +153,7 @@ extension TerminalImage {
     repeat {
       let end = min(start + kittyChunkSize, encoded.count)
       let more = end < encoded.count ? 1 : 0
-      let keys = start == 0 ? "a=T,f=100,c=\(columns),q=2,m=\(more)" : "m=\(more)"
+      let keys = start == 0 ? "a=T,f=100,c=\(columns),q=2,m=\(more)" : "q=2,m=\(more)"
       text += "\u{1B}_G\(keys);" + String(decoding: encoded[start..<end], as: UTF8.self) + "\u{1B}\\"
       start = end
     } while start < encoded.count
