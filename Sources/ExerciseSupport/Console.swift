@@ -10,11 +10,16 @@ package struct Console {
   package let pauses: Bool
   /// 24-bit colour is allowed (not `NO_COLOR`, not `TERM=dumb`).
   package let colour: Bool
+  /// How pictures are drawn: plain characters, half blocks, or real pixels
+  /// (kitty, sixel), decided from the environment alone
+  /// (``TerminalImage/pictureMode(environment:)``).
+  package let pictureMode: TerminalPictureMode
 
   package init(noPause: Bool) {
     isTerminal = OutputDirectory.standardOutputIsTerminal
     pauses = !noPause && isTerminal && isatty(STDIN_FILENO) == 1
     colour = TerminalImage.colourEnabled
+    pictureMode = TerminalImage.pictureMode
   }
 
   /// The course's `pause` between parts: says so and waits for Enter, but
@@ -28,14 +33,23 @@ package struct Console {
     _ = readLine()
   }
 
-  /// Draws a picture in the terminal when standard output is one, at most
-  /// `maxColumns` wide and no larger than the terminal window.
-  package func show(_ image: Matrix, maxColumns: Int = 80) {
+  /// Draws a picture in the terminal when standard output is one: across
+  /// the whole window, in real pixels where the terminal shows them
+  /// (``pictureMode``), or, given `maxColumns`, at most that wide and no
+  /// larger than the window.
+  package func show(_ image: Matrix, maxColumns: Int? = nil) {
     guard isTerminal else { return }
-    let columns = TerminalImage.fittingColumns(
-      preferred: maxColumns, aspect: Double(image.rows) / Double(max(image.columns, 1)))
+    let window = TerminalWindow.current()
+    let columns =
+      maxColumns.map {
+        min(
+          image.columns,
+          TerminalImage.fittingColumns(preferred: $0, aspect: Double(image.rows) / Double(max(image.columns, 1))))
+      } ?? TerminalImage.fullWidth(of: window)
     OutputTranscript.terminalOnly {
-      print(terminalRendering(of: image, maxColumns: columns, colour: colour), terminator: "")
+      print(
+        TerminalImage.rendering(of: image, columns: max(columns, 1), mode: pictureMode, window: window),
+        terminator: "")
     }
     flush()
   }

@@ -8,7 +8,9 @@ import Synchronization
 ///
 /// Reads accept MATLAB v4, v5/v6 and v7 (compressed) files; v7.3 (HDF5)
 /// files only as ``mat73Reading`` allows (refused by default, since HDF5
-/// can crash on a damaged one; read in a child process by the programs). Every 2-D real numeric variable comes back as a
+/// can crash on a damaged one; read in a child process by the programs), and
+/// files in Octave's own text format (what Octave's `save` writes by
+/// default, read by `OctaveTextFormat`). Every 2-D real numeric variable comes back as a
 /// ``Matrix`` of `Double`, integer, `single` and logical classes converted
 /// exactly the way Octave's `double()` converts them.
 ///
@@ -41,7 +43,7 @@ public enum MatFile {
   ///   MAT file, or damaged anywhere, including in a variable that would have
   ///   been left out.
   public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
-    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+    if let entries = try entriesBesideLibmatio(path) {
       var result: [String: Matrix] = [:]
       for (name, entry) in entries { if case .success(let matrix) = entry { result[name] = matrix } }
       return result
@@ -71,7 +73,7 @@ public enum MatFile {
   /// - Throws: ``MatFileError`` as ``read(_:)``: damage anywhere in the file
   ///   fails the whole read.
   public static func readEach(_ path: String) throws(MatFileError) -> [String: Result<Matrix, MatFileError>] {
-    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) { return entries }
+    if let entries = try entriesBesideLibmatio(path) { return entries }
     return try withLibmatio { () throws(MatFileError) in
       let file = try OpenFile(path: path)
       let infos = try file.variableInfos()
@@ -96,7 +98,7 @@ public enum MatFile {
   /// - Throws: ``MatFileError`` naming the file and the first variable that
   ///   is absent, not numeric, complex, not 2-D, empty or damaged.
   public static func read(_ path: String, variables names: [String]) throws(MatFileError) -> [String: Matrix] {
-    if let entries = try mat73Entries(path, header: readWholeFile(path, limit: 128).bytes) {
+    if let entries = try entriesBesideLibmatio(path) {
       var result: [String: Matrix] = [:]
       for name in names {
         guard let entry = entries[name] else {
@@ -319,7 +321,7 @@ private func withLibmatio<T>(_ body: () throws(MatFileError) -> T) throws(MatFil
 /// The bytes of the file at `path` (at most `limit` of them) and its
 /// identity, through the package's one whole-file reader, with its failures
 /// as `MatFileError`s.
-private func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileError) -> (
+func readWholeFile(_ path: String, limit: Int = .max) throws(MatFileError) -> (
   bytes: [UInt8], identity: FileIdentity
 ) {
   do {
@@ -389,7 +391,7 @@ private final class OpenFile {
     // (v4 files have no header), so `read` would return nothing instead of
     // failing. Octave's `load` refuses it, and so do we.
     if bytes.isEmpty {
-      throw MatFileError(path: path, reason: .notAMATFile)
+      throw MatFileError(path: path, reason: unrecognisedFormat(bytes))
     }
     let kind = MAT5Layout.kind(of: bytes)
     switch kind {
@@ -415,14 +417,14 @@ private final class OpenFile {
       } catch {
         throw MatFileError(path: path, variable: error.variable, reason: .corrupt(error.why))
       }
-      guard let variables else { throw MatFileError(path: path, reason: .notAMATFile) }
+      guard let variables else { throw MatFileError(path: path, reason: unrecognisedFormat(bytes)) }
       layout = CheckedLayout(variables: variables, format: MAT_FT_MAT4)
     case .mat73:
       layout = nil
     }
     guard let handle = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
       _ = takeLoggedErrors()
-      throw MatFileError(path: path, reason: .notAMATFile)
+      throw MatFileError(path: path, reason: unrecognisedFormat(bytes))
     }
     self.handle = handle
     // Whatever the header says, libmatio must read the file as that format:

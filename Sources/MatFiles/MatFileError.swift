@@ -11,8 +11,15 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case fileNotFound
     /// The file exists but cannot be opened (permissions, a directory, …).
     case unreadable(String)
-    /// The file is not a MAT file libmatio recognises.
+    /// The file is in none of the formats read here (MATLAB v4, v5/v6/v7,
+    /// v7.3, Octave's text format).
     case notAMATFile
+    /// The file is in a format recognised but not read here (Octave's
+    /// binary or HDF5 format, a file of numbers without names), described.
+    case unsupportedFormat(String)
+    /// A variable in Octave's text format of a type not read here (a
+    /// range, a diagonal matrix…), with Octave's name for the type.
+    case octaveTextType(String)
     /// The variable is not in the file; `available` lists what is.
     case variableAbsent(available: [String])
     /// The variable is a cell, struct, char, sparse, object or other
@@ -65,7 +72,13 @@ public struct MatFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case .unreadable(let why):
       return "\(path): cannot be read (\(why))"
     case .notAMATFile:
-      return "\(path): not a MAT file (libmatio cannot open it as MATLAB v4, v5/v6/v7 or v7.3)"
+      return "\(path): not a MAT file (neither MATLAB v4, v5/v6/v7 or v7.3 nor Octave's text format); "
+        + "in Octave, save -v7 f.mat X y writes one that is read here"
+    case .unsupportedFormat(let what):
+      return "\(path): \(what), which is not read here; in Octave, save -v7 f.mat X y writes a file that is"
+    case .octaveTextType(let type):
+      return "\(subject) has Octave's type '\(type)', which is not read from Octave's text format; "
+        + "save it with save -v7 instead"
     case .variableAbsent(let available):
       let list = available.isEmpty ? "no variables" : available.joined(separator: ", ")
       return "\(subject) is absent (the file has \(list))"

@@ -39,6 +39,27 @@ public enum PNGImage {
   ) throws(PNGImageError) {
     precondition(scale >= 1, "PNGImage.writeGrey: scale must be at least 1 (got \(scale))")
     guard !image.isEmpty else { throw PNGImageError(path: path, reason: .emptyImage(image.shape)) }
+    let pixels = greyPixels(image, scale: scale)
+    try write(
+      pixels, width: image.columns * scale, height: image.rows * scale, channels: 1, to: path, overwrite: overwrite)
+  }
+
+  /// The bytes of the PNG file ``writeGrey(_:to:scale:overwrite:)`` writes,
+  /// made in memory (for a terminal that shows PNG pictures); nil when the
+  /// image is empty or libpng cannot encode it.
+  ///
+  /// - Precondition: `scale >= 1`.
+  public static func encodedGrey(_ image: Matrix, scale: Int = 1) -> [UInt8]? {
+    precondition(scale >= 1, "PNGImage.encodedGrey: scale must be at least 1 (got \(scale))")
+    guard !image.isEmpty else { return nil }
+    return try? encode(
+      greyPixels(image, scale: scale), width: image.columns * scale, height: image.rows * scale, channels: 1,
+      reportingAs: "")
+  }
+
+  /// The grey levels of `image`, each element a `scale`×`scale` square, row
+  /// by row from the top-left.
+  static func greyPixels(_ image: Matrix, scale: Int) -> [UInt8] {
     let width = image.columns * scale
     let height = image.rows * scale
     var pixels = [UInt8](repeating: 0, count: width * height)
@@ -51,7 +72,7 @@ public enum PNGImage {
         }
       }
     }
-    try write(pixels, width: width, height: height, channels: 1, to: path, overwrite: overwrite)
+    return pixels
   }
 
   /// Writes an 8-bit colour PNG from `pixels`, an RGB raster read row by row
@@ -175,6 +196,22 @@ public enum PNGImage {
     let target = WriteTarget(path)
     if let refusal = target.refusal { throw PNGImageError(path: path, reason: .writeFailed(refusal)) }
     if !overwrite && target != .free { throw PNGImageError(path: path, reason: .fileExists) }
+    let encoded = try encode(pixels, width: width, height: height, channels: channels, reportingAs: path)
+    do {
+      try FilePlacement.write(encoded, to: path, overwrite: overwrite)
+    } catch {
+      switch error {
+      case .exists: throw PNGImageError(path: path, reason: .fileExists)
+      case .failed(let why): throw PNGImageError(path: path, reason: .writeFailed(why))
+      }
+    }
+  }
+
+  /// The bytes of a PNG file of `pixels` (1 or 3 bytes a pixel, rows from
+  /// the top), encoded by libpng in memory; `path` is used only in errors.
+  private static func encode(
+    _ pixels: [UInt8], width: Int, height: Int, channels: Int, reportingAs path: String
+  ) throws(PNGImageError) -> [UInt8] {
     guard let w = png_uint_32(exactly: width), let h = png_uint_32(exactly: height),
       let stride = png_int_32(exactly: width * channels)
     else {
@@ -204,14 +241,7 @@ public enum PNGImage {
     if status == 0 {
       throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
     }
-    do {
-      try FilePlacement.write(Array(encoded.prefix(size)), to: path, overwrite: overwrite)
-    } catch {
-      switch error {
-      case .exists: throw PNGImageError(path: path, reason: .fileExists)
-      case .failed(let why): throw PNGImageError(path: path, reason: .writeFailed(why))
-      }
-    }
+    return Array(encoded.prefix(size))
   }
 
   /// The text libpng left in `image.message`.
