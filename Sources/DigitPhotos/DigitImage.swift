@@ -2,22 +2,37 @@ import NeuralNetworkLearning
 import Pictures
 import Foundation
 
-/// A picture of one handwritten digit (a photo or scan, PNG or PGM) made into
-/// an input like the course's: 20×20 grey levels, dark background ≈ 0,
-/// strokes up to 1, the digit scaled and centred as in the training images.
+/// A picture of one handwritten digit (a photo or scan, PNG, JPEG or PGM)
+/// made into an input like the course's: 20×20 grey levels, dark background
+/// ≈ 0, strokes up to 1, the digit scaled and centred as in the training
+/// images.
 ///
-/// From the picture's grey levels G (0 black … 255 white), h × w:
+/// A picture file is first reduced by area averaging (a whole factor, in one
+/// pass as it is read) until its longer side is at most ``workingSide``
+/// pixels; a JPEG is also turned upright by its EXIF orientation. Then, from
+/// its grey levels G (0 black … 255 white), h × w:
 ///
-/// 1. **Background and polarity.** The border band (the outer
-///    `max(1, min(h, w)/50)` pixels) is taken as background: B = the median
-///    of its grey levels. The background is light when B lies nearer the
-///    picture's lightest level than its darkest; then the strokes are dark.
-/// 2. **Ink.** Every pixel's ink, 0 background … 1 strongest stroke:
-///    `(B − G)/(B − min G)` on a light background, `(G − B)/(max G − B)` on a
-///    dark one, clamped to 0…1. Paper texture and noise are removed with a
-///    floor f, the 90th percentile of the border band's ink (at most 0.3):
-///    ink becomes `(ink − f)/(1 − f)`, clamped. A picture whose strokes
-///    differ from the background by fewer than 16 grey levels has no digit.
+/// 1. **Polarity and page.** The paper is most of the picture, so the paper
+///    is light when the picture's median lies nearer its lightest level than
+///    its darkest; then the strokes are dark. When the border band (the
+///    outer `max(1, min(h, w)/50)` pixels) is darker than the middle 70% of
+///    the picture by 64 levels or more, the picture is a light page on a
+///    desk: the page (the rows and columns mostly lighter than halfway
+///    between desk and page, less 1/30 of each side) is kept, and the rest
+///    is done on it.
+/// 2. **Ink.** The paper's own level everywhere, P, is the grey-level
+///    closing of the picture (a maximum, then a minimum, over a square of
+///    side 1/3 of the picture's shorter side): it follows uneven light,
+///    broad shadows and the page's edge, and fills in marks narrower than
+///    the square. Each pixel's darkness is how far it falls below P: on light
+///    paper as a share of P, `255·(P − G)/P` (a shadow dims paper and ink
+///    alike), on dark paper in grey levels. The paper's noise is measured at
+///    the border band: its median darkness m and robust spread σ =
+///    1.4826 × the median absolute deviation. A picture where nothing is 16
+///    levels darker than m has no digit; nor has one where fewer than 4
+///    pixels stand out from m by 6σ (and by 16 levels at least): noise and
+///    lighting alone are refused. Ink is the darkness above a floor of
+///    m + 3σ, scaled so the strongest is 1.
 /// 3. **Finding the digit.** Its bounding box is that of the pixels with ink
 ///    ≥ 0.5, and its centre the centre of mass of the ink.
 /// 4. **Cropping.** A square of side S = (the box's longer side) / 0.7 is cut
@@ -50,8 +65,8 @@ public struct DigitImage: Sendable {
   static let noiseMultiple = 6.0
   /// The fewest pixels standing out that make a digit.
   static let minimumStrokePixels = 4
-  /// The longer side, in pixels, a picture file is reduced to (by area averaging, as it is read) before the digit is
-  /// looked for: a 12-megapixel photo becomes 800×600.
+  /// The longer side, in pixels, a picture file is reduced to (by area averaging by a whole factor, as it is read)
+  /// before the digit is looked for: a 4032×3024 photo becomes 672×504 (factor 6).
   public static let workingSide = 800
 
   /// The 20×20 input, 0 (background) … 1 (strongest stroke); array row = picture row.
@@ -67,10 +82,11 @@ public struct DigitImage: Sendable {
   /// ``pixels`` as one row of the course's `X`: 1 × 400, column-major.
   public var features: Matrix { Matrix(row: pixels.values) }
 
-  /// The picture in the PNG or PGM file at `path`, prepared as described above.
+  /// The picture in the PNG, JPEG or PGM file at `path` (``readGrey(_:)``), prepared as described above.
   ///
   /// - Throws: ``ImageFileError`` naming the file and what is wrong: it
-  ///   cannot be read, is neither PNG nor PGM, is damaged, or shows no digit.
+  ///   cannot be read, is not PNG, JPEG or PGM, is damaged or too large, or
+  ///   shows no digit.
   public init(contentsOf path: String) throws(ImageFileError) {
     try self.init(grey: DigitImage.readGrey(path), source: path)
   }
@@ -263,14 +279,17 @@ public struct DigitImage: Sendable {
     )
   }
 
-  /// The grey levels (0 black … 255 white, `height × width`, array row =
-  /// picture row) of a PNG or PGM file, told apart by their first bytes:
-  /// PNG through libpng (``PNGImage/readGrey(_:)``, colour made grey by
-  /// libpng), PGM by ``PGMImage``.
+  /// The grey levels (0 black … 255 white, array row = picture row) of a
+  /// PNG, JPEG or PGM file, told apart by their first bytes, reduced by
+  /// area averaging by the whole factor that brings the longer side to at
+  /// most ``workingSide``: PNG through libpng (colour made grey by libpng),
+  /// JPEG through libjpeg (its luminance; libjpeg shrinks by 2, 4 or 8 while
+  /// decoding where the factor allows) and turned upright by its EXIF
+  /// orientation, PGM by ``PGMImage``.
   ///
   /// - Throws: ``ImageFileError`` naming the file: missing, unreadable, in
-  ///   another format, or damaged (libpng's message, or what is wrong in
-  ///   the PGM).
+  ///   another format, damaged (libpng's or libjpeg's message, or what is
+  ///   wrong in the PGM), or more than ``PGMImage/maximumPixels`` pixels.
   public static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
     let bytes = try ImageFileError.contents(of: path)
     let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -290,11 +309,11 @@ public struct DigitImage: Sendable {
       return raster.matrix(reducedBy: raster.reductionFactor(toSide: workingSide))
     }
     if bytes.starts(with: JPEGImage.signature) {
-      // libjpeg shrinks by 2, 4 or 8 as it decodes (cheaply, in the DCT);
-      // area averaging does the rest.
+      // libjpeg shrinks by 2, 4 or 8 as it decodes (cheaply, in the DCT)
+      // where that divides the factor; area averaging does the rest.
       let size = try JPEGImage.storedSize(bytes, path: path)
       let factor = max(1, (max(size.width, size.height) + workingSide - 1) / workingSide)
-      let shrink = [8, 4, 2, 1].first { $0 <= factor }!
+      let shrink = [8, 4, 2, 1].first { factor % $0 == 0 }!
       let raster = try JPEGImage.decodeGrey(bytes, path: path, shrink: shrink)
       let stored = raster.matrix(reducedBy: raster.reductionFactor(toSide: workingSide))
       return JPEGImage.upright(stored, orientation: JPEGImage.exifOrientation(bytes))

@@ -62,6 +62,7 @@ struct DigitImageTests {
 
     let labels = inputs.map { Double(digitGuesses(Thetas, $0)[0][0].label) }
     let agree = zip(labels, expected.values).filter { $0 == $1 }.count
+    print("Round trip: classify agrees with predict on \(agree) of 200 digits")
     #expect(agree >= 190, "only \(agree) of 200 round-trip digits agree with predict on the original rows")
   }
 }

@@ -253,6 +253,8 @@ struct PhotoTests {
       total += rows.count
     }
     let accuracy = 100 * Double(right) / Double(total)
+    let original = zip(predict(Thetas, X[rows: rows]).values, rows.map { y[$0] }).filter { $0 == $1 }.count
+    lines.append("the original rows: \(original)/\(rows.count)")
     print(
       "Photo set: \(right) of \(total) read right (\(String(format: "%.1f", accuracy))%): "
         + lines.joined(separator: ", "))
@@ -305,8 +307,20 @@ struct PhotoTests {
     let elapsed = try clock.measure { digit = try DigitImage(contentsOf: path) }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     print("4032×3024 PNG: digit found in \(String(format: "%.2f", seconds)) s")
-    #expect(seconds < 2, "took \(seconds) s")
+    #expect(seconds < 3, "took \(seconds) s")
     #expect(try DigitImage.readGrey(path).shape == "504×672")
+    #expect(digit?.touchesEdge == false)
+
+    // The same photo as a JPEG: libjpeg halves it as it decodes, area averaging divides by 3.
+    let raster = try PNGImage.decodeGreyRaster([UInt8](Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+    let jpeg = dir.file("big.jpg")
+    try Data(JPEGImage.encodeGrey(raster.pixels, width: raster.width, height: raster.height))
+      .write(to: URL(fileURLWithPath: jpeg))
+    let jpegElapsed = try clock.measure { digit = try DigitImage(contentsOf: jpeg) }
+    let jpegSeconds = Double(jpegElapsed.components.seconds) + Double(jpegElapsed.components.attoseconds) * 1e-18
+    print("4032×3024 JPEG: digit found in \(String(format: "%.2f", jpegSeconds)) s")
+    #expect(jpegSeconds < 3, "took \(jpegSeconds) s")
+    #expect(try DigitImage.readGrey(jpeg).shape == "504×672")
     #expect(digit?.touchesEdge == false)
   }
 }
