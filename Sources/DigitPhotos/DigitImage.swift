@@ -12,14 +12,15 @@ import Foundation
 /// pixels; a JPEG is also turned upright by its EXIF orientation. Then, from
 /// its grey levels G (0 black … 255 white), h × w:
 ///
-/// 1. **Polarity and page.** The paper is most of the picture, so the paper
-///    is light when the picture's median lies nearer its lightest level than
-///    its darkest; then the strokes are dark. When the border band (the
-///    outer `max(1, min(h, w)/50)` pixels) is darker than the middle 70% of
-///    the picture by 64 levels or more, the picture is a light page on a
-///    desk: the page (the rows and columns mostly lighter than halfway
-///    between desk and page, less 1/30 of each side) is kept, and the rest
-///    is done on it.
+/// 1. **Polarity and page.** When the border band (the outer
+///    `max(1, min(h, w)/50)` pixels) is darker than the middle 70% of the
+///    picture by 64 levels or more, and the rows and columns mostly lighter
+///    than halfway between the two make a page of a quarter of the picture
+///    or more, the picture is a light page on a desk: the page, less 1/30 of
+///    each side, is kept, and the rest is done on it, with dark strokes.
+///    Otherwise the paper is most of the picture, so it is light when the
+///    picture's median lies nearer its lightest level than its darkest;
+///    then the strokes are dark.
 /// 2. **Ink.** The paper's own level everywhere, P, is the grey-level
 ///    closing of the picture (a maximum, then a minimum, over a square of
 ///    side 1/3 of the picture's shorter side): it follows uneven light,
@@ -114,13 +115,12 @@ public struct DigitImage: Sendable {
     let deskLevel = quantile(DigitImage.border(of: grey, band: band), 0.5)
     let middle = DigitImage.part(of: grey, (h * 15 / 100, w * 15 / 100, max(1, h * 70 / 100), max(1, w * 70 / 100)))
     let middleLevel = quantile(stride(from: 0, to: middle.count, by: step).map { middle.values[$0] }, 0.5)
-    let onDesk = middleLevel - deskLevel >= 4 * DigitImage.minimumContrast
-    let light = onDesk || median - darkest > lightest - median
-
     // On a desk, keep the page: the rows and columns mostly lighter than
-    // halfway from desk to page.
+    // halfway from desk to page (when they make a page of a quarter of the
+    // picture or more; otherwise the middle is the digit, not a page).
     var page = (top: 0, left: 0, rows: h, columns: w)
-    if onDesk {
+    var onDesk = false
+    if middleLevel - deskLevel >= 4 * DigitImage.minimumContrast {
       let cut = (middleLevel + deskLevel) / 2
       var rowCounts = [Int](repeating: 0, count: h)
       var columnCounts = [Int](repeating: 0, count: w)
@@ -138,13 +138,17 @@ public struct DigitImage: Sendable {
       {
         let insetRows = max(2, (bottom - top + 1) / 30)
         let insetColumns = max(2, (right - left + 1) / 30)
-        if bottom - top + 1 > 4 * insetRows && right - left + 1 > 4 * insetColumns {
+        if bottom - top + 1 > 4 * insetRows && right - left + 1 > 4 * insetColumns
+          && 4 * (bottom - top + 1) * (right - left + 1) >= h * w
+        {
           page = (
             top + insetRows, left + insetColumns, bottom - top + 1 - 2 * insetRows, right - left + 1 - 2 * insetColumns
           )
+          onDesk = true
         }
       }
     }
+    let light = onDesk || median - darkest > lightest - median
     let found = try DigitImage.find(
       page.rows == h && page.columns == w ? grey : DigitImage.part(of: grey, page), light: light, source: source)
     pixels = found.pixels

@@ -16,11 +16,13 @@ import Foundation
 ///
 /// Anything after the last value (a second picture, trailing text) is ignored.
 public enum PGMImage {
-  /// The largest picture read, PGM or PNG, in pixels: 25 million (a
-  /// 6000×4000 camera photo is 24 million). Finding a digit in a picture
-  /// takes about 20 bytes of memory a pixel (`ex4 classify` on a 5000×5000
-  /// PNG peaks at 483 MB resident); a larger picture is refused before
-  /// anything is allocated for it.
+  /// The largest picture read, PGM, PNG or JPEG, in pixels: 25 million (a
+  /// 6000×4000 camera photo is 24 million). A PNG or JPEG is decoded to a
+  /// byte a pixel and reduced to 800 pixels a side before the digit is
+  /// looked for (`ex4 classify` on a 5000×5000 PNG peaks at 59 MB
+  /// resident); a PGM is read as 8 bytes a pixel first (146 MB for a
+  /// 4032×3024 one). A larger picture is refused before anything is
+  /// allocated for it.
   public static let maximumPixels = 25_000_000
 
   /// Reads a PGM file as grey levels on PNG's scale: a `height × width`

@@ -197,6 +197,18 @@ struct PhotoTests {
     ) { try DigitImage(contentsOf: bombPath) }
   }
 
+  /// A thick white bar filling the middle of a small black picture is the
+  /// digit, not a page on a desk.
+  @Test func aThickStrokeInATightPictureIsNoPage() throws {
+    var grey = Matrix.zeros(12, 12)
+    for i in 1...12 {
+      for j in 5...8 { grey[i, j] = 255 }
+    }
+    let digit = try DigitImage(grey: grey)
+    #expect(!digit.lightBackground)
+    #expect(digit.pixels.values.max() == 1)
+  }
+
   /// The blank pages of the report (640×480, level 230, σ = 5; and with a
   /// lighting gradient) and every scene without a digit are refused.
   @Test func blankPagesAreRefused() throws {
