@@ -55,6 +55,10 @@ public enum JPEGImage {
           message.count)
       }
     }
+    if status == 2 {
+      throw ImageFileError(
+        path: path, problem: "a CMYK JPEG (a printer's colours), which is not read; save it as an ordinary JPEG or PNG")
+    }
     guard status == 0 else { throw damaged(path, message) }
     return GreyRaster(width: Int(outWidth), height: Int(outHeight), pixels: raster)
   }
@@ -168,14 +172,25 @@ public enum JPEGImage {
   /// A baseline JPEG of grey bytes (rows from the top) at `quality` (1…100),
   /// for tests that need a photo's file.
   package static func encodeGrey(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) -> [UInt8] {
-    precondition(pixels.count == width * height && width > 0 && height > 0, "JPEGImage.encodeGrey: bad raster")
+    encode(pixels, width: width, height: height, components: 1, quality: quality)
+  }
+
+  /// A baseline CMYK JPEG of 4 bytes a pixel, for tests.
+  package static func encodeCMYK(_ pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
+    encode(pixels, width: width, height: height, components: 4, quality: 90)
+  }
+
+  private static func encode(_ pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int) -> [UInt8] {
+    precondition(
+      pixels.count == width * height * components && width > 0 && height > 0, "JPEGImage.encode: bad raster")
     var out: UnsafeMutablePointer<UInt8>? = nil
     var size = 0
     var message = [CChar](repeating: 0, count: 200)
     let status = pixels.withUnsafeBufferPointer { p in
-      pc_jpeg_encode_grey(p.baseAddress, Int32(width), Int32(height), Int32(quality), &out, &size, &message, 200)
+      pc_jpeg_encode(
+        p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality), &out, &size, &message, 200)
     }
-    precondition(status == 0, "JPEGImage.encodeGrey: libjpeg failed")
+    precondition(status == 0, "JPEGImage.encode: libjpeg failed")
     defer { pc_free(out) }
     return Array(UnsafeBufferPointer(start: out, count: size))
   }

@@ -79,6 +79,11 @@ int pc_jpeg_decode_grey(const unsigned char *data, size_t size, int scale_denom,
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, data, (unsigned long)size);
   jpeg_read_header(&info, TRUE);
+  if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+    pc_copy(message, message_size, "CMYK");
+    jpeg_destroy_decompress(&info);
+    return 2;
+  }
   info.out_color_space = JCS_GRAYSCALE;
   info.scale_num = 1;
   info.scale_denom = (unsigned int)scale_denom;
@@ -110,8 +115,8 @@ int pc_jpeg_decode_grey(const unsigned char *data, size_t size, int scale_denom,
   return 0;
 }
 
-int pc_jpeg_encode_grey(const unsigned char *pixels, int width, int height, int quality, unsigned char **out,
-                        size_t *out_size, char *message, size_t message_size) {
+int pc_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
+                   unsigned char **out, size_t *out_size, char *message, size_t message_size) {
   struct jpeg_compress_struct info;
   struct pc_error error;
   info.err = jpeg_std_error(&error.manager);
@@ -128,13 +133,13 @@ int pc_jpeg_encode_grey(const unsigned char *pixels, int width, int height, int 
   jpeg_mem_dest(&info, &buffer, &length);
   info.image_width = (JDIMENSION)width;
   info.image_height = (JDIMENSION)height;
-  info.input_components = 1;
-  info.in_color_space = JCS_GRAYSCALE;
+  info.input_components = components;
+  info.in_color_space = components == 4 ? JCS_CMYK : JCS_GRAYSCALE;
   jpeg_set_defaults(&info);
   jpeg_set_quality(&info, quality, TRUE);
   jpeg_start_compress(&info, TRUE);
   while (info.next_scanline < info.image_height) {
-    JSAMPROW row = (JSAMPROW)(pixels + (size_t)width * info.next_scanline);
+    JSAMPROW row = (JSAMPROW)(pixels + (size_t)width * (size_t)components * info.next_scanline);
     jpeg_write_scanlines(&info, &row, 1);
   }
   jpeg_finish_compress(&info);

@@ -185,6 +185,14 @@ struct PhotoTests {
       #expect(error.description.hasPrefix("\(garbled): damaged or truncated JPEG (libjpeg: "))
       #expect(!error.description.contains("\n"))
     }
+    // A CMYK JPEG, which libjpeg cannot make grey, is named as such.
+    let cmyk = dir.file("print.jpg")
+    try Data(JPEGImage.encodeCMYK([UInt8](repeating: 40, count: 4 * 16 * 16), width: 16, height: 16))
+      .write(to: URL(fileURLWithPath: cmyk))
+    #expect(
+      throws: ImageFileError(
+        path: cmyk, problem: "a CMYK JPEG (a printer's colours), which is not read; save it as an ordinary JPEG or PNG")
+    ) { try DigitImage(contentsOf: cmyk) }
     // The header says 5001×5001: refused before decoding.
     var bomb = JPEGImage.encodeGrey([UInt8](repeating: 200, count: 64), width: 8, height: 8)
     let sof = try #require((0..<(bomb.count - 1)).first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })

@@ -16,15 +16,16 @@ int pc_jpeg_read_size(const unsigned char *data, size_t size, int *width, int *h
 /// DCT scaling to 1/`scale_denom` (1, 2, 4 or 8) of each side, into `out`,
 /// rows from the top; `capacity` bytes are available. The scaled size is
 /// returned in `width` and `height`. A corrupt-data warning (a truncated
-/// file, a bad Huffman code) counts as a failure.
+/// file, a bad Huffman code) counts as a failure (1); a CMYK or YCCK JPEG,
+/// which libjpeg cannot make grey, returns 2.
 int pc_jpeg_decode_grey(const unsigned char *data, size_t size, int scale_denom, unsigned char *out,
                         size_t capacity, int *width, int *height, char *message, size_t message_size);
 
-/// Encodes `width`×`height` grey bytes (rows from the top) as a baseline JPEG
-/// of the given quality; `*out` is allocated with malloc (free it with
-/// pc_free). For tests.
-int pc_jpeg_encode_grey(const unsigned char *pixels, int width, int height, int quality, unsigned char **out,
-                        size_t *out_size, char *message, size_t message_size);
+/// Encodes `width`×`height` pixels of `components` bytes each (1 grey,
+/// 4 CMYK; rows from the top) as a baseline JPEG of the given quality;
+/// `*out` is allocated with malloc (free it with pc_free). For tests.
+int pc_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
+                   unsigned char **out, size_t *out_size, char *message, size_t message_size);
 
 void pc_free(void *pointer);
 
