@@ -324,7 +324,11 @@ public struct DigitImage: Sendable {
     }
     if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") {
       switch bytes[1] {
-      case UInt8(ascii: "2"), UInt8(ascii: "5"): return reduced(try PGMImage.decode(bytes, path: path))
+      case UInt8(ascii: "2"), UInt8(ascii: "5"):
+        if let raster = try PGMImage.decodeGreyRaster(bytes, path: path) {
+          return raster.matrix(reducedBy: raster.reductionFactor(toSide: workingSide))
+        }
+        return reduced(try PGMImage.decode(bytes, path: path))
       case UInt8(ascii: "1"), UInt8(ascii: "4"):
         throw ImageFileError(path: path, problem: "a PBM (black-and-white) file; save it as PNG or PGM")
       case UInt8(ascii: "3"), UInt8(ascii: "6"):

@@ -342,5 +342,14 @@ struct PhotoTests {
     #expect(jpegSeconds < 3, "took \(jpegSeconds) s")
     #expect(try DigitImage.readGrey(jpeg).shape == "504×672")
     #expect(digit?.touchesEdge == false)
+
+    // And as an 8-bit binary PGM, read as bytes and reduced the same way.
+    let pgm = dir.file("big.pgm")
+    try DigitPicture.pgm(raster.pixels, height: raster.height, width: raster.width).write(to: URL(fileURLWithPath: pgm))
+    let pgmElapsed = try clock.measure { digit = try DigitImage(contentsOf: pgm) }
+    let pgmSeconds = Double(pgmElapsed.components.seconds) + Double(pgmElapsed.components.attoseconds) * 1e-18
+    print("4032×3024 PGM: digit found in \(String(format: "%.2f", pgmSeconds)) s")
+    #expect(pgmSeconds < 3, "took \(pgmSeconds) s")
+    #expect(try DigitImage.readGrey(pgm) == DigitImage.readGrey(path))
   }
 }
