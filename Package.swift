@@ -34,6 +34,7 @@ let package = Package(
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
     // HDF5 itself (libmatio reads v7.3 through it): only for what libmatio
     // reads wrongly, in the child process that reads v7.3 files.
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
@@ -43,8 +44,11 @@ let package = Package(
     .target(name: "OctaveCore", dependencies: ["CBLAS"]),
     // .mat files: MatFile, its errors, the v4/v5 layout walkers, libmatio behind them.
     .target(name: "MatFiles", dependencies: ["OctaveCore", "MatIO", "CZlib", "CHDF5"]),
-    // Pictures: PNG and PGM files, terminal pictures, plots.
-    .target(name: "Pictures", dependencies: ["OctaveCore", "CPNG"]),
+    // libjpeg behind calls that return an error instead of exiting (setjmp
+    // stays in C), and the pixel loops a photo needs fast in a debug build.
+    .target(name: "_PictureCodecs", dependencies: ["CJPEG"]),
+    // Pictures: PNG, JPEG and PGM files, terminal pictures, plots.
+    .target(name: "Pictures", dependencies: ["OctaveCore", "CPNG", "_PictureCodecs"]),
     // The speed engine behind the course's functions: no stable API.
     .target(name: "_NeuralNetworkKernels", exclude: ["README.md"]),
     .target(name: "NeuralNetworkEngine", dependencies: ["OctaveCore", "CBLAS", "_NeuralNetworkKernels"]),

@@ -40,3 +40,24 @@ public func digitGuesses(_ Thetas: [Matrix], _ X: Matrix) -> [[DigitGuess]] {
       .map { DigitGuess(label: $0.offset + 1, confidence: total > 0 ? $0.element / total : 0) }
   }
 }
+
+/// A best guess below this confidence is called weak: ``photoWarnings(_:_:)``
+/// says so.
+public let weakGuessConfidence = 0.5
+
+/// What a student should hear about a classified picture besides the guess:
+/// the digit touches the picture's edge (part of it may be cut off), or the
+/// network's best guess is weak (below ``weakGuessConfidence``). Empty when
+/// neither.
+public func photoWarnings(_ digit: DigitImage, _ guesses: [DigitGuess]) -> [String] {
+  var warnings: [String] = []
+  if digit.touchesEdge {
+    warnings.append("the digit touches the edge of the picture, so part of it may be cut off; leave paper around it")
+  }
+  if let best = guesses.first, best.confidence < weakGuessConfidence {
+    warnings.append(
+      "the network is unsure (its best guess, \(best.digit), has only "
+        + String(format: "%.0f", 100 * best.confidence) + "%); look at the 20×20 input it saw")
+  }
+  return warnings
+}

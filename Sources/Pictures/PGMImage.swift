@@ -16,11 +16,13 @@ import Foundation
 ///
 /// Anything after the last value (a second picture, trailing text) is ignored.
 public enum PGMImage {
-  /// The largest picture read, PGM or PNG, in pixels: 25 million (a
-  /// 6000×4000 camera photo is 24 million). Finding a digit in a picture
-  /// takes about 20 bytes of memory a pixel (`ex4 classify` on a 5000×5000
-  /// PNG peaks at 483 MB resident); a larger picture is refused before
-  /// anything is allocated for it.
+  /// The largest picture read, PGM, PNG or JPEG, in pixels: 25 million (a
+  /// 6000×4000 camera photo is 24 million). A PNG or JPEG is decoded to a
+  /// byte a pixel and reduced to 800 pixels a side before the digit is
+  /// looked for (`ex4 classify` on a 5000×5000 PNG peaks at 59 MB
+  /// resident), and so is an 8-bit binary PGM; other PGMs are read as 8
+  /// bytes a pixel first. A larger picture is refused before anything is
+  /// allocated for it.
   public static let maximumPixels = 25_000_000
 
   /// Reads a PGM file as grey levels on PNG's scale: a `height × width`
@@ -37,63 +39,10 @@ public enum PGMImage {
   /// The picture in the bytes of a PGM file, as ``readGrey(_:)``; `path` is
   /// used only in errors.
   public static func decode(_ bytes: [UInt8], path: String) throws(ImageFileError) -> Matrix {
-    var reader = Reader(bytes: bytes)
-    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"),
-      bytes[1] == UInt8(ascii: "5") || bytes[1] == UInt8(ascii: "2")
-    else {
-      throw ImageFileError(path: path, problem: "not a PGM file (a PGM starts with P5 or P2)")
-    }
-    let plain = bytes[1] == UInt8(ascii: "2")
-    reader.position = 2
-
-    func field(_ name: String, in range: ClosedRange<Int>) throws(ImageFileError) -> Int {
-      switch reader.number() {
-      case .number(let value) where range.contains(value):
-        return value
-      case .number(let value):
-        throw ImageFileError(
-          path: path, problem: "PGM header: the \(name) is \(value); it must be \(range.lowerBound)…\(range.upperBound)"
-        )
-      case .tooLarge(let digits):
-        throw ImageFileError(
-          path: path, problem: "PGM header: the \(name) \(digits) is too large; it must be at most \(range.upperBound)")
-      case .endOfFile:
-        throw ImageFileError(path: path, problem: "PGM header: the file ends before the \(name)")
-      case .notANumber(let found):
-        throw ImageFileError(path: path, problem: "PGM header: the \(name) should be a whole number, found '\(found)'")
-      }
-    }
-    let width = try field("width", in: 1...maximumPixels)
-    let height = try field("height", in: 1...maximumPixels)
-    guard width * height <= maximumPixels else {
-      throw ImageFileError(
-        path: path, problem: "PGM header: \(width)×\(height) is too large (more than \(maximumPixels) pixels)")
-    }
-    let maxval = try field("maxval", in: 1...65535)
+    let (width, height, maxval, plain, headerReader) = try header(bytes, path: path)
+    var reader = headerReader
     let count = width * height
     let scale = 255 / Double(maxval)
-    // The file must hold every value before anything is allocated for them.
-    // P2 takes at least a digit and a blank a value (P5 is checked below).
-    if plain {
-      let room = (bytes.count - reader.position + 1) / 2
-      guard room >= count else {
-        throw ImageFileError(
-          path: path,
-          problem: "PGM data is truncated: at most \(room) of the \(count) grey values of a \(width)×\(height) picture")
-      }
-    } else {
-      // Exactly one whitespace byte separates maxval from the raster.
-      guard reader.position < bytes.count, Reader.isWhitespace(bytes[reader.position]) else {
-        throw ImageFileError(path: path, problem: "PGM header: no whitespace after maxval, or no pixel data")
-      }
-      let available = (bytes.count - reader.position - 1) / (maxval < 256 ? 1 : 2)
-      guard available >= count else {
-        throw ImageFileError(
-          path: path,
-          problem: "PGM data is truncated: \(available) of the \(count) grey values of a \(width)×\(height) picture")
-      }
-    }
-
     // Samples arrive row by row; Matrix wants them column by column.
     var values = [Double](repeating: 0, count: count)
     func store(_ sample: Int, at k: Int) throws(ImageFileError) {
@@ -134,6 +83,80 @@ public enum PGMImage {
       }
     }
     return Matrix(rows: height, columns: width, values: values)
+  }
+
+  /// The checked header of a PGM file: its size, maxval, whether it is
+  /// plain (P2), and a reader at the end of maxval. The file is known to
+  /// hold every value (for P5, exactly one whitespace byte follows maxval).
+  private static func header(_ bytes: [UInt8], path: String) throws(ImageFileError) -> (
+    width: Int, height: Int, maxval: Int, plain: Bool, reader: Reader
+  ) {
+    var reader = Reader(bytes: bytes)
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"),
+      bytes[1] == UInt8(ascii: "5") || bytes[1] == UInt8(ascii: "2")
+    else {
+      throw ImageFileError(path: path, problem: "not a PGM file (a PGM starts with P5 or P2)")
+    }
+    let plain = bytes[1] == UInt8(ascii: "2")
+    reader.position = 2
+
+    func field(_ name: String, in range: ClosedRange<Int>) throws(ImageFileError) -> Int {
+      switch reader.number() {
+      case .number(let value) where range.contains(value):
+        return value
+      case .number(let value):
+        throw ImageFileError(
+          path: path, problem: "PGM header: the \(name) is \(value); it must be \(range.lowerBound)…\(range.upperBound)"
+        )
+      case .tooLarge(let digits):
+        throw ImageFileError(
+          path: path, problem: "PGM header: the \(name) \(digits) is too large; it must be at most \(range.upperBound)")
+      case .endOfFile:
+        throw ImageFileError(path: path, problem: "PGM header: the file ends before the \(name)")
+      case .notANumber(let found):
+        throw ImageFileError(path: path, problem: "PGM header: the \(name) should be a whole number, found '\(found)'")
+      }
+    }
+    let width = try field("width", in: 1...maximumPixels)
+    let height = try field("height", in: 1...maximumPixels)
+    guard width * height <= maximumPixels else {
+      throw ImageFileError(
+        path: path, problem: "PGM header: \(width)×\(height) is too large (more than \(maximumPixels) pixels)")
+    }
+    let maxval = try field("maxval", in: 1...65535)
+    let count = width * height
+    // The file must hold every value before anything is allocated for them.
+    // P2 takes at least a digit and a blank a value (P5 is checked below).
+    if plain {
+      let room = (bytes.count - reader.position + 1) / 2
+      guard room >= count else {
+        throw ImageFileError(
+          path: path,
+          problem: "PGM data is truncated: at most \(room) of the \(count) grey values of a \(width)×\(height) picture")
+      }
+    } else {
+      // Exactly one whitespace byte separates maxval from the raster.
+      guard reader.position < bytes.count, Reader.isWhitespace(bytes[reader.position]) else {
+        throw ImageFileError(path: path, problem: "PGM header: no whitespace after maxval, or no pixel data")
+      }
+      let available = (bytes.count - reader.position - 1) / (maxval < 256 ? 1 : 2)
+      guard available >= count else {
+        throw ImageFileError(
+          path: path,
+          problem: "PGM data is truncated: \(available) of the \(count) grey values of a \(width)×\(height) picture")
+      }
+    }
+
+    return (width, height, maxval, plain, reader)
+  }
+
+  /// A binary 8-bit PGM (`P5`, maxval 255) as its bytes, without a matrix
+  /// of doubles; nil for any other PGM (read those with ``decode(_:path:)``).
+  package static func decodeGreyRaster(_ bytes: [UInt8], path: String) throws(ImageFileError) -> GreyRaster? {
+    let (width, height, maxval, plain, reader) = try header(bytes, path: path)
+    guard !plain && maxval == 255 else { return nil }
+    let start = reader.position + 1
+    return GreyRaster(width: width, height: height, pixels: Array(bytes[start..<(start + width * height)]))
   }
 
   /// Reads the whitespace-separated decimal numbers of a PGM header or plain raster.

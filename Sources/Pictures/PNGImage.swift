@@ -142,6 +142,12 @@ public enum PNGImage {
   /// filter byte and a bit a pixel, and deflate packs at most 1032 bytes into
   /// one), is refused with ``PNGImageError/Reason/tooLarge(_:)``.
   public static func decodeGrey(_ bytes: [UInt8], path: String) throws(PNGImageError) -> Matrix {
+    try decodeGreyRaster(bytes, path: path).matrix()
+  }
+
+  /// The picture in the bytes of a PNG file as libpng's 8-bit grey bytes,
+  /// checked and refused as ``decodeGrey(_:path:)``.
+  package static func decodeGreyRaster(_ bytes: [UInt8], path: String) throws(PNGImageError) -> GreyRaster {
     var image = png_image()
     image.version = png_uint_32(PNG_IMAGE_VERSION)
     defer { png_image_free(&image) }
@@ -165,11 +171,7 @@ public enum PNGImage {
     if status == 0 {
       throw PNGImageError(path: path, reason: .libpng(message(of: &image)))
     }
-    var values = [Double](repeating: 0, count: width * height)
-    for y in 0..<height {
-      for x in 0..<width { values[y + x * height] = Double(pixels[y * width + x]) }
-    }
-    return Matrix(rows: height, columns: width, values: values)
+    return GreyRaster(width: width, height: height, pixels: pixels)
   }
 
   /// Why a PNG header's `width × height` cannot be read from a file of

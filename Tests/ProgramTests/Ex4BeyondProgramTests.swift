@@ -167,7 +167,7 @@ struct Ex4BeyondProgramTests {
     let weights = ["--weights", CourseFile.path("ex4weights.mat")]
 
     let cases: [(String, String)] = [
-      (garbage, "\(garbage): not a PNG or PGM picture"),
+      (garbage, "\(garbage): not a PNG, JPEG or PGM picture"),
       (truncated, "\(truncated): PGM data is truncated: 50 of the 400 grey values of a 20×20 picture"),
       (blank, "\(blank): no digit found"),
       (dir.file("absent.png"), "\(dir.file("absent.png")): no such file"),
@@ -196,5 +196,56 @@ struct Ex4BeyondProgramTests {
       run.standardError
         == "Error: \(badWeights): 'Theta2' is 10×25 but must be 10×26 to follow 'Theta1' (25×401)\n")
     #expect(!run.standardError.contains("Fatal error") && !run.standardError.contains("Stack dump"))
+  }
+  /// Phone photos through `ex4 classify`: a JPEG stored on its side with
+  /// EXIF orientation 6 is read upright; a digit cut by the picture's edge
+  /// is classified with a warning; a truncated JPEG gets one error line, and
+  /// the other pictures are still classified.
+  @Test(
+    "ex4 classify reads JPEG photos upright, warns about a digit at the edge, and refuses a damaged JPEG in one line",
+    .enabled(if: haveCourse, courseMissing))
+  func jpegPhotos() throws {
+    let dir = try TemporaryDirectory()
+    let X = try #require(try CourseFile.read("ex4data1-8bit.mat")["X"])
+    // A 6 (row 3137), 4× larger, on a 120×120 page of level 225.
+    var shown = [UInt8](repeating: 225, count: 120 * 120)
+    let seven = DigitPicture.raster(X.row(3137), scale: 4, light: true, height: 80, width: 80, top: 0, left: 0)
+    for r in 0..<80 {
+      for c in 0..<80 { shown[(r + 20) * 120 + c + 20] = min(225, seven[r * 80 + c]) }
+    }
+    // Stored as a camera held sideways stores it: shown (i, j) is stored (119 − j, i).
+    var stored = [UInt8](repeating: 0, count: 120 * 120)
+    for i in 0..<120 {
+      for j in 0..<120 { stored[(119 - j) * 120 + i] = shown[i * 120 + j] }
+    }
+    let jpeg = JPEGImage.encodeGrey(stored, width: 120, height: 120, quality: 95)
+    let tiff: [UInt8] =
+      Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]
+    let app1 = Array("Exif\0\0".utf8) + tiff
+    let photo = dir.file("photo.jpg")
+    try Data([0xFF, 0xD8, 0xFF, 0xE1, 0, UInt8(app1.count + 2)] + app1 + jpeg.dropFirst(2))
+      .write(to: URL(fileURLWithPath: photo))
+    // The same 6 cut through its middle by the left edge.
+    var cut = [UInt8](repeating: 225, count: 120 * 60)
+    for r in 0..<120 {
+      for c in 0..<60 { cut[r * 60 + c] = shown[r * 120 + c + 60] }
+    }
+    let edge = dir.file("edge.jpg")
+    try Data(JPEGImage.encodeGrey(cut, width: 60, height: 120)).write(to: URL(fileURLWithPath: edge))
+    let damaged = dir.file("damaged.jpg")
+    try Data(jpeg.prefix(jpeg.count / 2)).write(to: URL(fileURLWithPath: damaged))
+
+    let run = try ProgramRun.run(
+      "ex4", ["classify", photo, damaged, edge, "--weights", CourseFile.path("ex4weights.mat")])
+    #expect(run.status != 0)
+    let lines = run.standardOutput.split(separator: "\n")
+    #expect(lines.count == 2, "stdout: \(run.standardOutput)")
+    #expect(lines.first.map { parse($0, path: photo)?.first?.digit == 6 } == true, "stdout: \(run.standardOutput)")
+    #expect(lines.last.map { parse($0, path: edge) != nil } == true, "stdout: \(run.standardOutput)")
+    #expect(
+      run.standardError.split(separator: "\n") == [
+        "Error: \(damaged): damaged or truncated JPEG (libjpeg: Premature end of JPEG file)",
+        "Warning: \(edge): the digit touches the edge of the picture, so part of it may be cut off; leave paper around it",
+      ], "stderr: \(run.standardError)")
   }
 }

@@ -10,13 +10,17 @@ import DigitPhotos
 struct Ex4Classify: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "classify",
-    abstract: "Classify your own pictures of handwritten digits (PNG or PGM) with a trained network.",
+    abstract: "Classify your own pictures of handwritten digits (PNG, JPEG or PGM) with a trained network.",
     discussion: """
       Each picture should show one digit, on light or dark paper, without other marks: a scan, \
-      or a photo in even light. Colour is made grey. The program takes the border's colour as \
-      the paper, finds the digit, cuts a square around it sized and centred like the course's \
-      digits, scales it to 20×20 by area averaging, and makes the background 0 and the \
-      strongest stroke 1, as in the course's training images.
+      or a photo (a JPEG is turned upright as its EXIF orientation says). Colour is made grey, \
+      and a large photo is reduced to 800 pixels a side as it is read. The program estimates \
+      the paper's level everywhere (so uneven light and broad shadows do not count as ink), \
+      keeps what stands out from the paper's own noise, cuts a square around the digit sized \
+      and centred like the course's digits, scales it to 20×20 by area averaging, and makes \
+      the background 0 and the strongest stroke 1, as in the course's training images. A blank \
+      page is refused ("no digit found"); a digit touching the picture's edge, or a best guess \
+      below 50%, gets a warning on stderr.
 
       For each picture it prints one line: the path, the digit it sees, then its three best \
       guesses with their confidence, e.g. `scan.png: 7 (93%), 1 (4%), 9 (1%)`. The confidence \
@@ -32,7 +36,7 @@ struct Ex4Classify: ParsableCommand {
       """)
 
   /// The picture files.
-  @Argument(help: ArgumentHelp("PNG or PGM (P5 or P2) pictures, one digit in each.", valueName: "image"))
+  @Argument(help: ArgumentHelp("PNG, JPEG or PGM (P5 or P2) pictures, one digit in each.", valueName: "image"))
   var images: [String]
 
   @Option(
@@ -94,6 +98,9 @@ struct Ex4Classify: ParsableCommand {
       let guesses = digitGuesses(Thetas, digit.features)[0]
       let best = guesses.prefix(3).map { "\($0.digit) (\(String(format: "%.0f", 100 * $0.confidence))%)" }
       print("\(path): " + best.joined(separator: ", "))
+      for warning in photoWarnings(digit, guesses) {
+        FileHandle.standardError.write(Data("Warning: \(printable(path)): \(warning)\n".utf8))
+      }
       console.show(digit.pixels * 2 - 1, maxColumns: DigitImage.side)
       if let saveInput { try save(digit, of: path, in: saveInput) }
     }

@@ -1,0 +1,197 @@
+import OctaveCore
+internal import _PictureCodecs
+import Foundation
+
+/// Reading JPEG pictures (a phone's photos) as grey levels through
+/// libjpeg-turbo, turned the way the camera's EXIF orientation says.
+///
+/// libjpeg reports a fatal error by calling a function that must not return;
+/// the C target `_PictureCodecs` jumps back from it with setjmp/longjmp in C
+/// and hands Swift an error code and libjpeg's message instead. Corrupt-data
+/// warnings (a truncated file, a damaged stream), which libjpeg would paper
+/// over with grey, are refused as well.
+public enum JPEGImage {
+  /// The first bytes of every JPEG file (SOI and the next marker's 0xFF).
+  public static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
+
+  /// The largest picture read, in pixels: ``PGMImage/maximumPixels``.
+  public static var maximumPixels: Int { PGMImage.maximumPixels }
+
+  /// The size in a JPEG's header, `(width, height)` as stored (before any
+  /// EXIF turn), or the error naming the file.
+  package static func storedSize(_ bytes: [UInt8], path: String) throws(ImageFileError) -> (width: Int, height: Int) {
+    var width: Int32 = 0
+    var height: Int32 = 0
+    var message = [CChar](repeating: 0, count: 200)
+    let status = bytes.withUnsafeBufferPointer { data in
+      pc_jpeg_read_size(data.baseAddress, data.count, &width, &height, &message, message.count)
+    }
+    guard status == 0 else { throw damaged(path, message) }
+    return (Int(width), Int(height))
+  }
+
+  /// The grey levels of a JPEG (libjpeg's luminance), shrunk by libjpeg to
+  /// 1/`shrink` of each side (1, 2, 4 or 8) while decoding, not yet turned.
+  ///
+  /// - Throws: ``ImageFileError``: damaged or truncated (libjpeg's message),
+  ///   or more than ``maximumPixels`` pixels, refused from the header's size
+  ///   before anything is allocated for them.
+  package static func decodeGrey(_ bytes: [UInt8], path: String, shrink: Int = 1) throws(ImageFileError) -> GreyRaster {
+    precondition([1, 2, 4, 8].contains(shrink), "JPEGImage.decodeGrey: shrink must be 1, 2, 4 or 8")
+    let (width, height) = try storedSize(bytes, path: path)
+    let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+    if overflow || pixels > maximumPixels {
+      throw ImageFileError(
+        path: path, problem: "not read: \(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit")
+    }
+    let capacity = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
+    var raster = [UInt8](repeating: 0, count: capacity)
+    var (outWidth, outHeight): (Int32, Int32) = (0, 0)
+    var message = [CChar](repeating: 0, count: 200)
+    let status = bytes.withUnsafeBufferPointer { data in
+      raster.withUnsafeMutableBufferPointer { out in
+        pc_jpeg_decode_grey(
+          data.baseAddress, data.count, Int32(shrink), out.baseAddress, capacity, &outWidth, &outHeight, &message,
+          message.count)
+      }
+    }
+    if status == 2 {
+      throw ImageFileError(
+        path: path, problem: "a CMYK JPEG (a printer's colours), which is not read; save it as an ordinary JPEG or PNG")
+    }
+    guard status == 0 else { throw damaged(path, message) }
+    return GreyRaster(width: Int(outWidth), height: Int(outHeight), pixels: raster)
+  }
+
+  /// Reads a JPEG file as grey levels on PNG's scale, turned upright by its
+  /// EXIF orientation: a `height × width` matrix, element (i, j) the grey
+  /// level (0 black … 255 white) of row i, column j from the top-left.
+  ///
+  /// - Throws: ``ImageFileError`` naming the file and what is wrong.
+  public static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
+    let bytes = try ImageFileError.contents(of: path)
+    return upright(try decodeGrey(bytes, path: path).matrix(), orientation: exifOrientation(bytes))
+  }
+
+  private static func damaged(_ path: String, _ message: [CChar]) -> ImageFileError {
+    let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return ImageFileError(
+      path: path, problem: "damaged or truncated JPEG (libjpeg: \(text.isEmpty ? "failed without a message" : text))")
+  }
+
+  /// The EXIF orientation (1…8) a camera wrote in the JPEG's APP1 `Exif`
+  /// segment: tag 0x0112 of IFD0, in the TIFF structure's own byte order.
+  /// 1 (as stored) when there is none, or it is damaged or out of range.
+  public static func exifOrientation(_ bytes: [UInt8]) -> Int {
+    guard bytes.starts(with: [0xFF, 0xD8]) else { return 1 }
+    var p = 2
+    // Segments: 0xFF, a marker, a 2-byte big-endian length that counts itself.
+    while p + 4 <= bytes.count, bytes[p] == 0xFF {
+      let marker = bytes[p + 1]
+      if marker == 0xFF {
+        p += 1
+        continue
+      }
+      if marker == 0xDA || marker == 0xD9 { break }  // image data or its end: no EXIF before it
+      let length = Int(bytes[p + 2]) << 8 | Int(bytes[p + 3])
+      guard length >= 2, p + 2 + length <= bytes.count else { break }
+      let body = (p + 4)..<(p + 2 + length)
+      if marker == 0xE1, body.count >= 14,
+        Array(bytes[body.lowerBound..<(body.lowerBound + 6)]) == Array("Exif\0\0".utf8)
+      {
+        return tiffOrientation(bytes[(body.lowerBound + 6)..<body.upperBound]) ?? 1
+      }
+      p += 2 + length
+    }
+    return 1
+  }
+
+  /// The Orientation entry of IFD0 in a TIFF structure (`II` or `MM`, 42,
+  /// the offset of IFD0, then its entries of 12 bytes each).
+  private static func tiffOrientation(_ tiff: ArraySlice<UInt8>) -> Int? {
+    let t = Array(tiff)
+    guard t.count >= 8 else { return nil }
+    let little: Bool
+    switch (t[0], t[1]) {
+    case (0x49, 0x49): little = true
+    case (0x4D, 0x4D): little = false
+    default: return nil
+    }
+    func u16(_ at: Int) -> Int? {
+      guard at >= 0, at + 2 <= t.count else { return nil }
+      return little ? Int(t[at]) | Int(t[at + 1]) << 8 : Int(t[at]) << 8 | Int(t[at + 1])
+    }
+    func u32(_ at: Int) -> Int? {
+      guard let a = u16(at), let b = u16(at + 2) else { return nil }
+      return little ? a | b << 16 : a << 16 | b
+    }
+    guard u16(2) == 42, let ifd = u32(4), let count = u16(ifd) else { return nil }
+    for k in 0..<count {
+      let entry = ifd + 2 + 12 * k
+      guard let tag = u16(entry) else { return nil }
+      if tag == 0x0112 {
+        // Type SHORT (3), count 1: the value sits in the entry's first two value bytes.
+        guard u16(entry + 2) == 3, let value = u16(entry + 8), (1...8).contains(value) else { return nil }
+        return value
+      }
+    }
+    return nil
+  }
+
+  /// `stored` turned as EXIF orientation `orientation` (1…8) says to show it:
+  /// 2 mirrored left–right, 3 turned 180°, 4 mirrored top–bottom, 5
+  /// transposed, 6 turned 90° clockwise, 7 transverse, 8 turned 90°
+  /// anticlockwise; anything else as stored.
+  public static func upright(_ stored: Matrix, orientation: Int) -> Matrix {
+    let (h, w) = (stored.rows, stored.columns)
+    guard (2...8).contains(orientation), h > 0, w > 0 else { return stored }
+    let swaps = orientation >= 5
+    let (rows, columns) = swaps ? (w, h) : (h, w)
+    var values = [Double](repeating: 0, count: h * w)
+    stored.values.withUnsafeBufferPointer { s in
+      for j in 0..<columns {
+        for i in 0..<rows {
+          // The stored pixel (r, c) shown at (i, j), 0-based.
+          let (r, c): (Int, Int) =
+            switch orientation {
+            case 2: (i, w - 1 - j)
+            case 3: (h - 1 - i, w - 1 - j)
+            case 4: (h - 1 - i, j)
+            case 5: (j, i)
+            case 6: (h - 1 - j, i)
+            case 7: (h - 1 - j, w - 1 - i)
+            default: (j, w - 1 - i)
+            }
+          values[i + j * rows] = s[r + c * h]
+        }
+      }
+    }
+    return Matrix(rows: rows, columns: columns, values: values)
+  }
+
+  /// A baseline JPEG of grey bytes (rows from the top) at `quality` (1…100),
+  /// for tests that need a photo's file.
+  package static func encodeGrey(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) -> [UInt8] {
+    encode(pixels, width: width, height: height, components: 1, quality: quality)
+  }
+
+  /// A baseline CMYK JPEG of 4 bytes a pixel, for tests.
+  package static func encodeCMYK(_ pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
+    encode(pixels, width: width, height: height, components: 4, quality: 90)
+  }
+
+  private static func encode(_ pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int) -> [UInt8] {
+    precondition(
+      pixels.count == width * height * components && width > 0 && height > 0, "JPEGImage.encode: bad raster")
+    var out: UnsafeMutablePointer<UInt8>? = nil
+    var size = 0
+    var message = [CChar](repeating: 0, count: 200)
+    let status = pixels.withUnsafeBufferPointer { p in
+      pc_jpeg_encode(
+        p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality), &out, &size, &message, 200)
+    }
+    precondition(status == 0, "JPEGImage.encode: libjpeg failed")
+    defer { pc_free(out) }
+    return Array(UnsafeBufferPointer(start: out, count: size))
+  }
+}
