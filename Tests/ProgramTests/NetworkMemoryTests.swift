@@ -45,7 +45,8 @@ struct NetworkMemoryTests {
     let dir = try TemporaryDirectory()
     let start = ContinuousClock.now
     let run = try ProgramRun.run(
-      "ex4", ["--hidden-layers", "10000,10000,10000,10000", "--max-iter", "1", "--no-pause", "--output-dir", dir.file("out")],
+      "ex4",
+      ["--hidden-layers", "10000,10000,10000,10000", "--max-iter", "1", "--no-pause", "--output-dir", dir.file("out")],
       environment: ["EX4_DATA_DIR": dir.path])
     #expect(ContinuousClock.now - start < .seconds(20))
     expectCleanRefusal(
