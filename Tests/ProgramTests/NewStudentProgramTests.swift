@@ -166,7 +166,10 @@ struct NewStudentProgramTests {
       .map { "'\($0)'" }.joined(separator: " ")
     let run = try ProgramRun.runShell("\(command) 2>&1")
     #expect(run.status == 1)
-    let lines = run.standardOutput.split(separator: "\n").map(String.init)
+    // These random weights are unsure of every digit, so each result may be
+    // followed by a weak-guess warning; the order of results and errors is
+    // what is checked here.
+    let lines = run.standardOutput.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("Warning: ") }
     #expect(lines.count == 3, "\(run.standardOutput)")
     guard lines.count == 3 else { return }
     #expect(lines[0].hasPrefix("\(seven): "))
