@@ -141,27 +141,24 @@ struct Ex4StudentProgramTests {
 
   @Test(
     "ex4 --student runs the whole script on the student's functions, to the end",
-    .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")),
     .enabled(if: CourseFile.has("ex4weights.mat"), CourseFile.missing("ex4weights.mat")))
   func wholeScriptOnTheStudentsFunctions() throws {
-    let dir = try TemporaryDirectory()
     let blocks = ReadmeRun.blocks(["ex4 --student"])
     #expect(blocks.count == 1, "README should show one run of ex4 --student")
     let block = try #require(blocks.first)
-    // The README's data path, ../shared/course-data/…, is the data directory here.
-    let arguments =
-      block.arguments.map {
-        $0.hasPrefix("../shared/course-data/")
-          ? CourseFile.path(String($0.dropFirst("../shared/course-data/".count))) : $0
-      } + ["--seed", "2", "--output-dir", dir.file("out")]
-    let run = try ProgramRun.run("ex4", arguments)
+    // The README's run is in a student's clone with the course's weights in
+    // exercises/data and no ex4data1.mat (the built-in digits).
+    let named = block.arguments.filter { $0.hasPrefix("exercises/data/") }.map { ($0 as NSString).lastPathComponent }
+    let clone = try StudentClone(courseFiles: named)
+    let arguments = block.arguments + ["--seed", "2"]
+    let run = try ProgramRun.run("ex4", arguments, environment: clone.environment, in: clone.path)
     #expect(run.status == 0, "\(run.standardError)")
     #expect(run.standardOutput.contains("Running the exercise on your functions in exercises/student/"))
     // Every part ran: both costs, the gradient checks, training, the pictures, the accuracy.
     #expect(run.numbers(after: "Cost at parameters (loaded from ex4weights):").count == 2)
     #expect(run.standardOutput.components(separatedBy: "Relative Difference:").count == 3)
     #expect(run.standardOutput.contains("Training took "))
-    #expect(FileManager.default.fileExists(atPath: dir.file("out/hidden-units.png")))
+    #expect(FileManager.default.fileExists(atPath: clone.file("ex4-output/hidden-units.png")))
     let accuracy = try #require(run.numbers(after: "Training Set Accuracy:").first)
     guard Starters.untouched else { return }
     // On the starters the numbers show the work is still to do.
@@ -169,7 +166,7 @@ struct Ex4StudentProgramTests {
     #expect(run.standardOutput.contains("Relative Difference: NaN"))
     #expect(run.standardOutput.contains("0 iterations, final cost none: no step lowered the cost"))
     #expect(accuracy == 10, "every example is given label 1 by all-zero weights: 500 of 5000")
-    block.expectShown(in: run.standardOutput)
+    block.expectShown(in: clone.shown(run.standardOutput))
   }
 
   @Test("ex4 submit refuses a time limit that is not a positive number of seconds")

@@ -247,6 +247,20 @@ struct ReadmeTranscriptTests {
     #expect(transcripts.contains { $0.kernel != nil }, "no transcript names the kernel of its training numbers")
   }
 
+  @Test("The README's commands name only files a student's clone has")
+  func transcriptsUseTheClonesPaths() {
+    // A path outside the clone (../shared/…, /abs/…, ~/…) is one a student
+    // does not have; course files are named where the student copies them,
+    // exercises/data/NAME.
+    for transcript in ReadmeTranscript.all() {
+      for word in transcript.command.split(separator: " ") {
+        #expect(
+          !word.hasPrefix("../") && !word.hasPrefix("/") && !word.hasPrefix("~"),
+          "README.md line \(transcript.line): \(word) is not a path inside the student's clone")
+      }
+    }
+  }
+
   @Test(
     "The README's transcript, run with the built program",
     arguments: ReadmeTranscript.all())
@@ -258,51 +272,45 @@ struct ReadmeTranscriptTests {
     try #require(words.count >= 4, "\(transcript.command)")
     let program = words[3]
     words = Array(words.dropFirst(4))
-    // Course files named in the command are read from the data directory;
-    // other input files must exist in the temporary directory's reach.
-    var arguments: [String] = []
+    // Every transcript is a run in a student's clone (StudentClone): its
+    // exercises/data holds the course files the command names there
+    // (`exercises/data/NAME`), and for ex4-linear the ex5data1.mat it reads
+    // without being told; ex4 without them runs on the built-in digits, as in
+    // a fresh clone. Every other file named must be in the repository.
     var needed: [String] = []
-    for word in words {
-      let name = (word as NSString).lastPathComponent
-      if word.hasPrefix("../shared/course-data/") || word.hasPrefix("exercises/data/") {
-        needed.append(name)
-        arguments.append(CourseFile.path(name))
-      } else {
-        arguments.append(word)
-      }
+    for word in words where word.hasPrefix("exercises/data/") {
+      needed.append((word as NSString).lastPathComponent)
     }
-    // `ex4` alone, or `ex4 course`, is the course's script; its other subcommands are not.
-    let isCourseScript = program == "ex4" && !["classify", "sweep", "submit"].contains(arguments.first ?? "")
-    // What each program reads from the data directory without being told.
-    if isCourseScript { needed.append("ex4weights.mat") }
-    if isCourseScript && !words.contains("--data") { needed.append("ex4data1.mat") }
     if program == "ex4-linear" && !words.contains("--data") { needed.append("ex5data1.mat") }
     for name in needed where !CourseFile.has(name) {
       try skip(CourseFile.missing(name))
     }
+    let clone = try StudentClone(courseFiles: needed)
     // Files of the repository named by a relative path (the pictures `ex4
-    // classify` reads) are copied to the same relative path in the folder the
-    // program runs in, so that it prints the path as the README shows it.
-    let directory = try TemporaryDirectory()
+    // classify` reads) are copied to the same place in the clone.
     let root = Fixture.root.deletingLastPathComponent()
-    for word in arguments where !word.hasPrefix("/") && !word.hasPrefix("-") {
+    for word in words where !word.hasPrefix("-") && !word.hasPrefix("exercises/data/") {
       let source = root.appendingPathComponent(word).path
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue else {
         continue
       }
-      let target = directory.file(word)
+      let target = clone.file(word)
       try FileManager.default.createDirectory(
         atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try FileManager.default.copyItem(atPath: source, toPath: target)
     }
+    // `ex4` alone, or `ex4 course`, is the course's script; its other subcommands are not.
+    let isCourseScript = program == "ex4" && !["classify", "sweep", "submit"].contains(words.first ?? "")
+    var arguments = words
     if isCourseScript && !arguments.contains("--no-pause") {
       arguments.append("--no-pause")
     }
 
-    let run = try ProgramRun.run(program, arguments, in: directory.path)
+    let run = try ProgramRun.run(program, arguments, environment: clone.environment, in: clone.path)
     #expect(run.status == 0, "\(transcript.command): exit status \(run.status), stderr: \(run.standardError)")
-    let output = run.standardOutput.components(separatedBy: "\n").map(TranscriptLine.init)
+    let shown = clone.shown(run.standardOutput)
+    let output = shown.components(separatedBy: "\n").map(TranscriptLine.init)
     let banded = transcript.kernel.map { $0 != BLASKernel.current } ?? false
     var next = 0
     for text in transcript.expected where text != "…" && text != "..." {
@@ -319,7 +327,7 @@ struct ReadmeTranscriptTests {
           (OpenBLAS kernel \(BLASKernel.current), README's \(transcript.kernel ?? "none")\
           \(bands.isEmpty ? "" : ", bands " + bands.joined(separator: ", "))).
           Output:
-          \(run.standardOutput)
+          \(shown)
           """)
         return
       }

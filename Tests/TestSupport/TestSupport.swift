@@ -239,3 +239,44 @@ package final class SmallDisk {
 
   deinit { umount2(path, Int32(MNT_DETACH)) }
 }
+
+/// A student's clone as the README's transcripts show it: a folder named
+/// `/home/you/NeuralNetworkLearning` inside a temporary directory, whose
+/// `exercises/data` holds only the course files a command names (linked from
+/// the data directory), with `EX4_DATA_DIR` pointing there. A program run in
+/// it prints the paths a student sees once the temporary directory's prefix
+/// is taken off (``shown(_:)``).
+package final class StudentClone {
+  /// The folder the README calls `/home/you/NeuralNetworkLearning`.
+  package static let shownPath = "/home/you/NeuralNetworkLearning"
+  private let temporary: TemporaryDirectory
+  /// The clone's folder, where the programs run.
+  package let path: String
+  /// Its `exercises/data`.
+  package let data: String
+
+  /// A clone whose data folder holds `courseFiles` (names in the data
+  /// directory); the caller has checked that they exist (`CourseFile.has`).
+  package init(courseFiles: [String]) throws {
+    temporary = try TemporaryDirectory()
+    path = temporary.path + Self.shownPath
+    data = path + "/exercises/data"
+    try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+    for name in Set(courseFiles) {
+      try FileManager.default.createSymbolicLink(atPath: data + "/" + name, withDestinationPath: CourseFile.path(name))
+    }
+  }
+
+  /// The environment for a run in the clone: its data folder, as a student's
+  /// clone finds its own.
+  package var environment: [String: String?] { [DataDirectory.environmentVariable: data] }
+
+  /// `output` with the temporary directory's prefix taken off the clone's
+  /// paths, as a run in the student's own clone prints them.
+  package func shown(_ output: String) -> String {
+    output.replacingOccurrences(of: temporary.path + Self.shownPath, with: Self.shownPath)
+  }
+
+  /// `relative` inside the clone.
+  package func file(_ relative: String) -> String { path + "/" + relative }
+}
