@@ -102,4 +102,10 @@ package enum DataDirectory {
   package static var builtinDigitsBanner: String {
     "*** NOT THE COURSE'S DATA: \(file("ex4data1.mat")) not found; using the built-in synthetic digits ***"
   }
+
+  /// The reminder printed again at the end of a run on the built-in digits,
+  /// beside its accuracy: the path searched, then `detail`.
+  package static func builtinDigitsReminder(_ detail: String) -> String {
+    "(on the built-in digits: \(file("ex4data1.mat")) was not found; \(detail))"
+  }
 }

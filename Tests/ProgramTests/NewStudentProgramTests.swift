@@ -73,6 +73,23 @@ struct NewStudentProgramTests {
     #expect(lines[accuracy + 1].contains("on the built-in digits: \(Self.searched) was not found"))
   }
 
+  /// `ex4 sweep` in a fresh clone sweeps the built-in digits: it says so at
+  /// the start and again after the best rows, with the path searched.
+  @Test func sweepSaysAgainAtTheEndThatItRanOnTheBuiltinDigits() throws {
+    let clone = try StudentClone(courseFiles: [])
+    let run = try ProgramRun.run(
+      "ex4", ["sweep", "--lambdas", "1", "--iterations", "1", "--hidden-sizes", "1", "--seeds", "1"],
+      environment: clone.environment, in: clone.path)
+    #expect(run.status == 0, "\(run.standardError)")
+    let searched = clone.data + "/ex4data1.mat"
+    let lines = run.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix("*** NOT THE COURSE'S DATA: \(searched) not found") }, "\(lines)")
+    let best = try #require(lines.lastIndex { $0.hasPrefix("Best for seed 1:") }, "\(lines)")
+    let reminder = try #require(lines.firstIndex { $0.hasPrefix("(on the built-in digits:") }, "\(lines)")
+    #expect(reminder > best, "the reminder comes after the best rows: \(lines)")
+    #expect(lines[reminder] == "(on the built-in digits: \(searched) was not found; NOT the course's data)")
+  }
+
   /// A data folder the student named that is not there stops the run, naming
   /// the absolute path tried, instead of quietly using the built-in digits.
   @Test func aMissingDataFolderIsAnError() throws {

@@ -191,7 +191,10 @@ struct TranscriptLine {
       if text.hasPrefix("Validation Set Accuracy:") { return [points(0, 1.5, "validation accuracy")] }
       // ex4 sweep: each row is a training like the one above (λ and seed
       // exact), and each seed's best names its validation accuracy.
-      if skeleton.hasPrefix(" ") && numbers.count == 8 {
+      // (A best row ends "← best for seed N": one number more, the seed, exact.)
+      if skeleton.hasPrefix(" ")
+        && (numbers.count == 8 || numbers.count == 9 && skeleton.hasSuffix("← best for seed #"))
+      {
         return [
           points(4, 1, "training accuracy"), points(5, 1.5, "validation accuracy"), relative(6, 1e-3),
           relative(7, 1e-3),

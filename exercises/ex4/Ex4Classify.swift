@@ -137,7 +137,7 @@ struct Ex4Classify: ParsableCommand {
         format: "Trained in %.1f s; training set accuracy %.2f%%. (--weights FILE skips this.)", elapsed,
         mean(predict(Thetas, X) .== y) * 100))
     if data.isBuiltin {
-      print("(on the built-in digits: \(DataDirectory.file("ex4data1.mat")) was not found; NOT the course's data)")
+      print(DataDirectory.builtinDigitsReminder("NOT the course's data"))
     }
     return Thetas
   }

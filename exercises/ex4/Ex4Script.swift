@@ -134,9 +134,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // ================= Part 10: Implement Predict =================
     print(String(format: "\nTraining Set Accuracy: %f", view.trainingAccuracy(Thetas)))
     if !isCourseData {
-      print(
-        "(on the built-in digits: \(DataDirectory.file("ex4data1.mat")) was not found; the course's ~95.3% is for ex4data1.mat)"
-      )
+      print(DataDirectory.builtinDigitsReminder("the course's ~95.3% is for ex4data1.mat"))
     }
     try view.showMistakes(Thetas, labels: num_labels, console: console)
 

@@ -149,7 +149,7 @@ struct Ex4Sweep: ParsableCommand {
     try OutputDirectory.prepare(outputDir)
     OutputDirectory.announce(outputDir)
     let fraction = try ValidationSplit.parsePercentage(validation)
-    let (X, y, dataName) = try loadDigits()
+    let (X, y, dataName, onBuiltinDigits) = try loadDigits()
     guard X.rows >= 2 else { throw InputError("\(dataName): \(X.rows) example is too few to keep some aside") }
     var settings: [Setting] = []
     for seed in seedValues {
@@ -183,7 +183,8 @@ struct Ex4Sweep: ParsableCommand {
     let outcomes = Ex4Sweep.train(settings, X: X, y: y, splits: splits, workers: workers, progress: terminal)
     let elapsed = seconds(clock.now - start)
     return SweepResult(
-      sweep: self, dataName: dataName, settings: settings, outcomes: outcomes, seconds: elapsed, workers: workers,
+      sweep: self, dataName: dataName, onBuiltinDigits: onBuiltinDigits, settings: settings, outcomes: outcomes,
+      seconds: elapsed, workers: workers,
       cores: cores, examples: X.rows, validationCount: anySplit.validationRows.count)
   }
 
@@ -242,14 +243,16 @@ struct Ex4Sweep: ParsableCommand {
   }
 
   /// The digits: `--data`, the course's file in the data directory, or the built-in digits.
-  func loadDigits() throws -> (X: Matrix, y: Matrix, name: String) {
+  func loadDigits() throws -> (X: Matrix, y: Matrix, name: String, isBuiltin: Bool) {
     let digits = try DigitData.load(named: data)
     if digits.isBuiltin {
       print(DataDirectory.builtinDigitsBanner)
       print("Note: \(DataDirectory.missingFileMessage("ex4data1.mat")).")
       print("Sweeping on the built-in digit set instead (NOT the course's data).")
     }
-    return (digits.X, digits.y, digits.path.map { ($0 as NSString).lastPathComponent } ?? digits.source)
+    return (
+      digits.X, digits.y, digits.path.map { ($0 as NSString).lastPathComponent } ?? digits.source, digits.isBuiltin
+    )
   }
 
   func list<T>(_ values: [T]) -> String {
@@ -297,6 +300,9 @@ struct Ex4Sweep: ParsableCommand {
 struct SweepResult {
   let sweep: Ex4Sweep
   let dataName: String
+  /// Whether the sweep ran on the built-in digits (no ex4data1.mat): said
+  /// again beside the best rows at the end.
+  let onBuiltinDigits: Bool
   let settings: [Ex4Sweep.Setting]
   let outcomes: [Ex4Sweep.Outcome]
   let seconds: Double
@@ -406,6 +412,7 @@ struct SweepResult {
     print("(The costs J are unregularised, lambda = 0, so that rows with different lambdas compare.)")
     print("")
     for sentence in stability { print(sentence) }
+    if onBuiltinDigits { print(DataDirectory.builtinDigitsReminder("NOT the course's data")) }
     print(
       String(
         format: "Took %.1f s (%d trainings, %d at a time on %d core%@).", seconds, settings.count, workers, cores,
