@@ -72,6 +72,41 @@ struct MAT73ChildTests {
       run, mentioning: ["\(cut) is damaged: the HDF5 library failed reading it (File has been truncated)"])
   }
 
+  /// The issue's crashing files, made again: the root group's symbol-table
+  /// message (in its object header, at byte 624 of the libmatio fixture:
+  /// type 0x11, then the B-tree's and the local heap's 8-byte addresses at
+  /// 632 and 640) with an address set to all ones, and the same for an
+  /// address of the group's B-tree node at 680. HDF5 1.10 dies on each with
+  /// SIGSEGV (checked here by running the reader child alone, so that the
+  /// test shows the crash is real); `ex4 --weights` and `ex4 classify
+  /// --weights` each print one line and exit 1.
+  @Test(arguments: [632, 640, 680])
+  func theRootGroupAddressesThatCrashHDF5AreOneLine(offset: Int) throws {
+    let dir = try TemporaryDirectory()
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixture.path("mat73/libmatio-weights.mat"))))
+    #expect(bytes[624] == 0x11, "the symbol-table message is where this test expects it")
+    for p in offset..<(offset + 8) { bytes[p] = 0xFF }
+    let path = dir.file("crashes-hdf5.mat")
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    // The shell's $? is 128 + the signal for a child killed by one.
+    let alone = try ProgramRun.runShell(
+      "'\(ProgramRun.executable("ex4"))' \(MatFile.mat73ChildMarker) '\(path)' >/dev/null 2>&1; echo $?")
+    let childStatus = Int(alone.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    if childStatus < 128 {
+      // An HDF5 that no longer crashes on it: the programs must still refuse it cleanly.
+      Issue.record("the reader child did not crash on byte \(offset) (status \(childStatus))", severity: .warning)
+    }
+    let picture = dir.file("one.png")
+    try PNGImage.writeGrey(Matrix([[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]]), to: picture, scale: 4)
+    for arguments in [
+      ["--weights", path, "--no-pause", "--max-iter", "1", "--output-dir", dir.file("out")],
+      ["classify", picture, "--weights", path],
+    ] {
+      let run = try ProgramRun.run("ex4", arguments, environment: ["EX4_DATA_DIR": dir.path])
+      expectCleanRefusal(run, mentioning: ["\(path) is damaged: the HDF5 library failed reading it ("])
+    }
+  }
+
   /// What the parent makes of a reader that crashes, fails or answers
   /// garbage (a shell standing in for HDF5 going wrong): one MatFileError.
   @Test(arguments: [
