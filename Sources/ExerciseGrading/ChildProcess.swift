@@ -1,4 +1,5 @@
 import ExerciseSupport
+import OctaveCore
 import Foundation
 
 /// A program run as a child process with a wall-clock limit: its standard
@@ -50,46 +51,20 @@ package struct ChildProcess {
     let outputPath = folder.appendingPathComponent("stdout").path
     let errorPath = folder.appendingPathComponent("stderr").path
 
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-
-    // A process group of its own, so that a timeout kills what it started
-    // too; no signal blocked; and the limits' signals (SIGXCPU, SIGXFSZ) with
-    // their default action, ending the child, even where this process
-    // ignores them (ignored signals would stay ignored in the child).
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var limitSignals = sigset_t()
-    sigemptyset(&limitSignals)
-    for signal in [SIGXCPU, SIGXFSZ, SIGPIPE] { sigaddset(&limitSignals, signal) }
-    posix_spawnattr_setsigdefault(&attributes, &limitSignals)
-
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      for pointer in argv { free(pointer) }
-      for pointer in envp { free(pointer) }
-    }
-
+    // A process group of its own, so that a timeout kills what it started
+    // too; every signal at its default action, so that the limits' SIGXCPU
+    // and SIGXFSZ end the child even where this process ignores them.
     let clock = ContinuousClock()
     let start = clock.now
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-    guard spawned == 0 else {
-      throw ChildProcessError(
-        description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+    let pid: pid_t
+    do {
+      pid = try ChildProcessSpawn.spawn(
+        executable, arguments: arguments, environment: env, standardOutput: .file(outputPath),
+        standardError: .file(errorPath), newProcessGroup: true)
+    } catch {
+      throw ChildProcessError(description: error.description)
     }
 
     var status: Int32 = 0
@@ -98,7 +73,10 @@ package struct ChildProcess {
     while true {
       let waited = waitpid(pid, &status, WNOHANG)
       if waited == pid {
-        ending = Self.ending(status)
+        switch ChildProcessSpawn.Ending(waitStatus: status) {
+        case .exited(let code): ending = .exited(code)
+        case .signalled(let signal): ending = .signalled(signal)
+        }
         break
       }
       if waited == -1 && errno != EINTR {
@@ -119,12 +97,6 @@ package struct ChildProcess {
       standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
       standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
       seconds: seconds(elapsed))
-  }
-
-  /// Decodes a `waitpid` status (the C macros are not visible from Swift).
-  private static func ending(_ status: Int32) -> Ending {
-    let signal = status & 0x7f
-    return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
   }
 
   /// The path of the program running now, to start it again as a child.

@@ -111,35 +111,19 @@ extension MatFile {
     }
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { throw failed("no pipe: \(String(cString: strerror(errno)))") }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"  // OpenBLAS's threads would not fit the address-space limit
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    let spawned = Result { () throws(ChildProcessSpawn.Failure) in
+      try ChildProcessSpawn.spawn(
+        executable, arguments: arguments, environment: environment, standardOutput: .descriptor(pipeEnds[1]),
+        standardError: .null, closing: pipeEnds)
+    }
     close(pipeEnds[1])
     defer { close(pipeEnds[0]) }
-    guard code == 0 else {
-      throw failed("the reader \(executable) could not start: \(String(cString: strerror(code)))")
+    let pid: pid_t
+    switch spawned {
+    case .success(let child): pid = child
+    case .failure(let failure): throw failed("the reader \(executable) could not start: \(failure.reason)")
     }
     // Read to the end, within the time limit and at most what the child's
     // address space could have held.
@@ -164,19 +148,15 @@ extension MatFile {
       output.append(contentsOf: buffer[0..<count])
     }
     if timedOut { kill(pid, SIGKILL) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let ending = ChildProcessSpawn.wait(pid).ending
     if timedOut { throw failed("it took more than \(MAT73Reading.childSeconds) s") }
-    let signal = status & 0x7F
-    if signal != 0 {
-      let name = signal == SIGXCPU ? "out of CPU time" : String(cString: strsignal(signal))
-      throw failed(name)
-    }
-    let exitCode = (status >> 8) & 0xFF
-    guard exitCode == 0 else {
+    switch ending {
+    case .signalled(let signal):
+      throw failed(signal == SIGXCPU ? "out of CPU time" : String(cString: strsignal(signal)))
+    case .exited(let exitCode) where exitCode != 0:
       throw failed(exitCode == 127 || exitCode == 126 ? "the reader \(executable) could not run" : "exit \(exitCode)")
+    case .exited: return output
     }
-    return output
   }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
+import OctaveCore
 import Pictures
 @testable import ExerciseSupport
 import TestSupport
@@ -13,20 +14,11 @@ import TestSupport
 struct MAT73ChildTests {
   /// Runs `executable` with `arguments` (output discarded) and returns its
   /// peak resident size in KB, from wait4's usage of that one process.
-  static func peakResidentKilobytes(_ executable: String, _ arguments: [String]) -> Int {
-    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return 0 }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    return usage.ru_maxrss
+  static func peakResidentKilobytes(_ executable: String, _ arguments: [String]) throws -> Int {
+    let pid = try ChildProcessSpawn.spawn(
+      executable, arguments: arguments, environment: ProcessInfo.processInfo.environment, standardOutput: .null,
+      standardError: .null)
+    return ChildProcessSpawn.wait(pid).usage.ru_maxrss
   }
 
   static var reader: MAT73Reading {
@@ -150,7 +142,7 @@ struct MAT73ChildTests {
       // The reader child's own peak, measured on a run of the same child
       // (RUSAGE_CHILDREN would mix in every other test's children).
       largestChild = max(
-        largestChild, Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
+        largestChild, try Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
       let start = ContinuousClock.now
       let outcome: String
       do {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
+import OctaveCore
 @testable import ExerciseSupport
 import Pictures
 import TestSupport
@@ -98,9 +99,14 @@ struct WriteReliabilityProgramTests {
     let out = dir.file("out-\(signal)")
     let arguments = ["--data", data, "--max-iter", "1", "--no-pause", "--seed", "1", "--output-dir", out]
     let environment = [
-      "EX4_DATA_DIR=\(dir.path)", "\(FilePlacement.stopBeforePlacingVariable)=1", "PATH=/usr/bin:/bin",
+      "EX4_DATA_DIR": dir.path, FilePlacement.stopBeforePlacingVariable: "1", "PATH": "/usr/bin:/bin",
     ]
-    let pid = try spawnWithNoSignalsBlocked(ProgramRun.executable("ex4"), arguments, environment: environment)
+    // As a shell starts it: no signal blocked, every one at its default
+    // action (the test process blocks signals in its threads, and
+    // Foundation's Process would pass that mask on).
+    let pid = try ChildProcessSpawn.spawn(
+      ProgramRun.executable("ex4"), arguments: arguments, environment: environment, standardOutput: .null,
+      standardError: .null)
     var status: Int32 = 0
     defer {
       if kill(pid, 0) == 0 {
@@ -125,35 +131,6 @@ struct WriteReliabilityProgramTests {
     if FileManager.default.fileExists(atPath: picture) {
       #expect(throws: Never.self) { try PNGImage.readGrey(picture) }
     }
-  }
-
-  /// Starts `path` with every signal unblocked and at its default action, as
-  /// a shell starts a program. (The test process blocks signals in its
-  /// threads, and Foundation's `Process` passes that mask on.)
-  func spawnWithNoSignalsBlocked(_ path: String, _ arguments: [String], environment: [String]) throws -> pid_t {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for descriptor: Int32 in [0, 1, 2] {
-      posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
-    }
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let code = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-    try #require(code == 0, "posix_spawn: \(String(cString: strerror(code)))")
-    return pid
   }
 
   /// A FIFO given as a data file is refused at once, not read forever.
