@@ -23,6 +23,16 @@ package enum Optimizer: String, CaseIterable, ExpressibleByArgument, Sendable {
     }
   }
 
+  /// The vectors the size of all the weights that training with it keeps,
+  /// the cost function's included (``NetworkMemory``): 12 for fmincg; for
+  /// lbfgs as many, its 2m = 20 remembered pairs and about 4 more.
+  package var weightCopies: Int {
+    switch self {
+    case .fmincg: 12
+    case .lbfgs: 12 + 2 * 10 + 4
+    }
+  }
+
   /// What the programs' output calls it: "fmincg", or "lbfgs (L-BFGS)".
   package var title: String {
     switch self {

@@ -53,7 +53,8 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
-    try NetworkMemory.check(layerSizes: layer_sizes, examples: X.rows, option: options.networkOption)
+    try NetworkMemory.check(
+      layerSizes: layer_sizes, examples: X.rows, option: options.networkOption, optimizer: options.training.optimizer)
     try view.dataLoaded(
       X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
