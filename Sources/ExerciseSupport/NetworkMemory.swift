@@ -18,9 +18,7 @@ internal import NeuralNetworkEngine
 ///   and ``NetworkWorkspace/wave(partialSize:chunks:)`` say how many;
 /// - fmincg's and the cost function's vectors of all the weights: about 12
 ///   copies (position, gradients and directions of the line search, the
-///   temporaries of their arithmetic, the rolled weights); lbfgs keeps as
-///   many, and its 2m = 20 remembered pairs and about 4 more (the two-loop
-///   recursion's vectors, the new pair before it is stored): 36
+///   temporaries of their arithmetic, the rolled weights); lbfgs about 38
 ///   (``Optimizer/weightCopies``).
 package struct NetworkMemory: Equatable {
   /// Bytes for the per-example values.

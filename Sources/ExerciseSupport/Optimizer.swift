@@ -24,12 +24,13 @@ package enum Optimizer: String, CaseIterable, ExpressibleByArgument, Sendable {
   }
 
   /// The vectors the size of all the weights that training with it keeps,
-  /// the cost function's included (``NetworkMemory``): 12 for fmincg; for
-  /// lbfgs as many, its 2m = 20 remembered pairs and about 4 more.
+  /// the cost function's included (``NetworkMemory``), about: 12 for fmincg;
+  /// for lbfgs as many, its 2m = 20 remembered pairs, and 6 more (the line
+  /// search keeps up to three trial points with their gradients).
   package var weightCopies: Int {
     switch self {
     case .fmincg: 12
-    case .lbfgs: 12 + 2 * 10 + 4
+    case .lbfgs: 12 + 2 * 10 + 6
     }
   }
 
