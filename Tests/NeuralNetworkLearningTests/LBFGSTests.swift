@@ -171,6 +171,24 @@ private func largestDifference(_ a: [Double], _ b: [Double]) -> Double {
     #expect(none.isEmpty && j == 0 && f.evaluations == 1 && X.values == [1, 1, 1, 1])
   }
 
+  /// The progress line is fmincg's: rewritten in place with `.print` and
+  /// ended with a newline, one per line with `.printLines`, numbered by the
+  /// counter (evaluations with a budget).
+  @Test func printsFmincgsProgressLine() {
+    let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
+    var printed = ""
+    let (_, fX, _) = lbfgs(extendedRosenbrock, x0, maxIter: 3, progress: .print, write: { printed += $0 })
+    let expected = fX.enumerated().map { String(format: "Iteration %5d | Cost: %4.6e\r", $0 + 1, $1) }.joined()
+    #expect(printed == expected + "\n")
+    var lines = ""
+    var counters: [Int] = []
+    let (_, costs, i) = lbfgs(
+      extendedRosenbrock, x0, maxIter: -12, progress: .printLines,
+      observer: { k, _, _ in counters.append(k) }, write: { lines += $0 })
+    let numbered = zip(counters, costs).map { String(format: "Iteration %5d | Cost: %4.6e\n", $0, $1) }.joined()
+    #expect(lines == numbered && counters.last! <= i && i <= 12)
+  }
+
   /// A cost that is NaN beyond a wall: the line search treats NaN as too
   /// large and comes back inside, so the run still reaches the minimum,
   /// which lies inside (the quadratic (x − 1)² + (y − 2)², NaN for x > 3).
