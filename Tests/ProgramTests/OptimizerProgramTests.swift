@@ -48,10 +48,13 @@ struct OptimizerProgramTests {
     let weights = unroll(try #require(saved["Theta1"]), try #require(saved["Theta2"]))
     #expect(weights.values == trained.values, "the saved weights are not the library's lbfgs run")
 
-    // On one core (and one BLAS thread): the same bits. lbfgs sums in index
-    // order and the cost function's sparse loops do not depend on the number
-    // of cores (Performance.md); a difference here means one of them does.
-    // (On a one-core machine both runs are one-core runs and this checks nothing more.)
+    // On one core with one BLAS thread: the same bits. lbfgs has no threads
+    // and sums in index order, and the cost function's results do not depend
+    // on how its work is scheduled (Performance.md); a difference here means
+    // one of them does. What this changes is the threads' placement and
+    // BLAS's thread count: Foundation still reports the machine's cores under
+    // `taskset`, so the engine splits its work as on the whole machine. (On a
+    // one-core machine both runs are the same and this checks nothing more.)
     let one = try ex4(dir.file("one.mat"), onOneCore: true)
     #expect(one.status == 0, "ex4 on one core failed: \(one.standardError)")
     let oneCore = try MatFile.read(dir.file("one.mat"))
