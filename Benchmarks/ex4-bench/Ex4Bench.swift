@@ -53,6 +53,9 @@ struct Ex4Bench: ParsableCommand {
   @Flag(help: "Also time BLAS's dense products against the sparse loops on course-shaped data of several densities.")
   var densitySweep = false
 
+  @Flag(help: "Also time fmincg against lbfgs to a training accuracy of 95.5% at the course shape.")
+  var optimizers = false
+
   mutating func validate() throws {
     guard repeats >= 1, largeRepeats >= 1, foreignRepeats >= 1 else {
       throw ValidationError("--repeats, --large-repeats and --foreign-repeats must be at least 1")
@@ -77,6 +80,7 @@ struct Ex4Bench: ParsableCommand {
     if !skipComparisons { compare(course, ours: courseTimes) }
 
     if densitySweep { sweepDensities() }
+    if optimizers { compareOptimizers(course, target: 95.5, rounds: 7, maxIter: 100) }
 
     if !skipLarge {
       for sparse in [true, false] {

@@ -18,20 +18,21 @@ internal import NeuralNetworkEngine
 ///   and ``NetworkWorkspace/wave(partialSize:chunks:)`` say how many;
 /// - fmincg's and the cost function's vectors of all the weights: about 12
 ///   copies (position, gradients and directions of the line search, the
-///   temporaries of their arithmetic, the rolled weights).
+///   temporaries of their arithmetic, the rolled weights); lbfgs about 38
+///   (``Optimizer/weightCopies``).
 package struct NetworkMemory: Equatable {
   /// Bytes for the per-example values.
   package var perExample: Double
   /// Bytes for the gradients' shares of one wave of chunks and their total.
   package var partialGradients: Double
-  /// Bytes for the weights, gradients and fmincg's vectors.
+  /// Bytes for the weights, gradients and the minimiser's vectors.
   package var weights: Double
 
   package var total: Double { perExample + partialGradients + weights }
 
   /// The estimate for a network of `layerSizes` (inputs, hidden layers,
-  /// outputs) trained on `examples` examples.
-  package init(layerSizes sizes: [Int], examples m: Int) {
+  /// outputs) trained on `examples` examples by `optimizer`.
+  package init(layerSizes sizes: [Int], examples m: Int, optimizer: Optimizer = .fmincg) {
     let s = sizes.map(Double.init)
     let count = Double(m)
     var perExampleValues = 0.0
@@ -51,7 +52,7 @@ package struct NetworkMemory: Equatable {
     partialGradients = 8 * laterWeights * Double(wave + 1)
     var allWeights = 0.0
     for l in 0..<(s.count - 1) { allWeights += s[l + 1] * (1 + s[l]) }
-    weights = 8 * 12 * allWeights
+    weights = 8 * Double(optimizer.weightCopies) * allWeights
   }
 
   /// /proc/meminfo's MemAvailable in bytes, or nil where there is none.
@@ -73,14 +74,15 @@ package struct NetworkMemory: Equatable {
   /// whose training needs more than `available` bytes (the machine's
   /// available memory by default).
   package static func check(
-    layerSizes: [Int], examples: Int, option: String, available: Double? = NetworkMemory.available()
+    layerSizes: [Int], examples: Int, option: String, optimizer: Optimizer = .fmincg,
+    available: Double? = NetworkMemory.available()
   ) throws {
     guard let available else { return }
-    let need = NetworkMemory(layerSizes: layerSizes, examples: examples)
+    let need = NetworkMemory(layerSizes: layerSizes, examples: examples, optimizer: optimizer)
     guard need.total > available else { return }
     throw ValidationError(
       "\(option): training a \(layerSizes.map(String.init).joined(separator: "–")) network on \(examples) examples "
-        + "needs about \(spelled(need.total)) of memory (weights and fmincg \(spelled(need.weights)), "
+        + "needs about \(spelled(need.total)) of memory (weights and \(optimizer.rawValue) \(spelled(need.weights)), "
         + "per-example values \(spelled(need.perExample)), partial gradients "
         + "\(spelled(need.partialGradients))); this machine has \(spelled(available)) available")
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
 
-/// Training a sigmoid network on digits with fmincg, through the course's
+/// Training a sigmoid network on digits with fmincg (or lbfgs), through the course's
 /// cost function for any number of hidden layers (``NNCostFunction``), or
 /// through a cost function given (a student's `nnCostFunction`).
 package struct NetworkTraining {
@@ -34,8 +34,9 @@ package struct NetworkTraining {
     costFunction(nnParams)
   }
 
-  /// fmincg from `initial` (unrolled): the trained `[Theta1, …]`, the cost
-  /// after each iteration, and the seconds taken (an `observer`'s time included).
+  /// fmincg (or the `optimizer` given) from `initial` (unrolled): the
+  /// trained `[Theta1, …]`, the cost after each iteration, and the seconds
+  /// taken (an `observer`'s time included).
   ///
   /// - Throws: an option error (exit 64) when training ends at a cost that is
   ///   not finite, or takes no step from a gradient whose size overflows: with the data checked finite, a regularisation too large
@@ -45,11 +46,13 @@ package struct NetworkTraining {
   ///   whose every step failed at a finite cost (a student's unfinished
   ///   `nnCostFunction` returning zeros) returns its weights as they are.
   package func run(
-    from initial: Matrix, maxIter: Int, progress: FmincgProgress, observer: FmincgObserver? = nil
+    from initial: Matrix, maxIter: Int, optimizer: Optimizer = .fmincg, progress: FmincgProgress,
+    observer: FmincgObserver? = nil
   ) throws -> (Thetas: [Matrix], costs: [Double], seconds: Double) {
     let clock = ContinuousClock()
     let start = clock.now
-    let (nnParams, fX, _) = fmincg(costFunction, initial, maxIter: maxIter, progress: progress, observer: observer)
+    let (nnParams, fX, _) = optimizer.minimize(
+      costFunction, initial, maxIter: maxIter, progress: progress, observer: observer)
     let elapsed = seconds(clock.now - start)
     // Without a single successful step, also look at the gradient: when its
     // squared norm overflows (λ far too large for doubles), fmincg could not

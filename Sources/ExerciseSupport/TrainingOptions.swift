@@ -20,7 +20,7 @@ package struct TrainingOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Line searches fmincg may make (negative: a budget of that many cost evaluations). Default: the program's (ex4 50, ex4-linear 200).",
+      "Line searches the minimiser may make (negative: a budget of that many cost evaluations). Default: the program's (ex4 50, ex4-linear 200).",
       valueName: "n"))
   package var maxIter: Int?
 
@@ -34,6 +34,11 @@ package struct TrainingOptions: ParsableArguments {
     name: .long,
     help: ArgumentHelp("Units in the hidden layer. Default: the program's (ex4 25, ex4-linear 8).", valueName: "n"))
   package var hiddenLayerSize: Int?
+
+  @OptionGroup package var minimiser: OptimizerOption
+
+  /// `--optimizer`: fmincg unless another is asked for.
+  package var optimizer: Optimizer { minimiser.optimizer }
 
   package init() {}
 

@@ -138,6 +138,15 @@ import TestSupport
       ["fmincg: the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
   }
 
+  @Test func lbfgsWithAGradientOfAnotherSize() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = lbfgs({ _ in (0, Matrix.zeros(2, 1)) }, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
+    }
+    expectMessage(
+      result,
+      ["lbfgs: the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
+  }
+
   @Test func initialisingWithNegativeSizes() async {
     let random = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       var generator = OctaveRandom(seed: 1)

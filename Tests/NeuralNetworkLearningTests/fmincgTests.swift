@@ -4,23 +4,6 @@ import Testing
 @testable import NeuralNetworkLearning
 import TestSupport
 
-/// The 6-D extended Rosenbrock function of `fmincg.md`,
-/// f(x) = Σ over odd k of (1 − x_k)² + (10 (x_{k+1} − x_k²))², summed in a
-/// loop, with its gradient written out by hand.
-private func rosenbrock(_ x: Matrix) -> (Double, Matrix) {
-  var f = 0.0
-  var g = Matrix.zeros(x.rows, x.columns)
-  for k in stride(from: 1, to: x.count, by: 2) {
-    let a = x[k]
-    let b = x[k + 1]
-    let t = 10 * (b - a * a)
-    f = f + (1 - a) * (1 - a) + t * t
-    g[k] = -2 * (1 - a) - 400 * a * (b - a * a)
-    g[k + 1] = 200 * (b - a * a)
-  }
-  return (f, g)
-}
-
 private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
 
 /// fmincg against Octave 7.3's numbers of `fmincg.md` for the Rosenbrock
@@ -37,7 +20,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
   ]
 
   @Test func sixtyLineSearchesMatchOctave() throws {
-    let (_, fX, i) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent)
+    let (_, fX, i) = fmincg(extendedRosenbrock, x0, maxIter: 60, progress: .silent)
     #expect(fX.count == 60)
     #expect(i == 60)
     try #require(fX.count >= 2)
@@ -48,7 +31,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
     // On any kernel: within what the rounding of the dot products can move
     // these entries (measured by FmincgRoundingSpread), from Octave's
     // Haswell numbers; the tolerance must stay tight this early in the run.
-    let spread = FmincgRoundingSpread(rosenbrock, start: x0, maxIter: 60)
+    let spread = FmincgRoundingSpread(extendedRosenbrock, start: x0, maxIter: 60)
     let haswell = try #require(Self.octavesFirstEntries["Haswell"])
     for k in 0..<2 {
       let tolerance = try #require(spread.tolerance(entry: k))
@@ -72,14 +55,14 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
     var evaluations = 0
     let counted: (Matrix) -> (Double, Matrix) = { x in
       evaluations += 1
-      return rosenbrock(x)
+      return extendedRosenbrock(x)
     }
     let (_, fX, i) = fmincg(counted, x0, maxIter: -80, progress: .silent)
     #expect(i == 80)
     #expect(evaluations == 80)
     // Octave's 33 entries (fmincg.md), where the dot products' rounding
     // cannot change how many line searches fit in the budget.
-    let spread = FmincgRoundingSpread(rosenbrock, start: x0, maxIter: -80)
+    let spread = FmincgRoundingSpread(extendedRosenbrock, start: x0, maxIter: -80)
     if spread.entriesAreStable { #expect(fX.count == 33) }
     let tolerance = try #require(spread.tolerance(entry: 0))
     let first = try #require(fX.first)
@@ -87,20 +70,20 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
   }
 
   @Test func costsFallEveryLineSearchAndReachTheMinimum() {
-    let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: 200, progress: .silent)
+    let (X, fX, i) = fmincg(extendedRosenbrock, x0, maxIter: 200, progress: .silent)
     #expect(!fX.isEmpty)
     #expect(zip(fX, fX.dropFirst()).allSatisfy { $0 > $1 }, "fX must decrease strictly")
     #expect(fX.last! < 1e-6)
     #expect(X.values.allSatisfy { abs($0 - 1) < 1e-6 }, "the minimum is at all ones, got \(X.values)")
     // Converged before the budget: two line searches in a row failed.
     #expect(i < 200)
-    #expect(rosenbrock(X).0 == fX.last!, "X is the point of the last cost")
+    #expect(extendedRosenbrock(X).0 == fX.last!, "X is the point of the last cost")
   }
 
   @Test func returnedPointHasTheLastCost() {
-    let (X, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent)
+    let (X, fX, _) = fmincg(extendedRosenbrock, x0, maxIter: 60, progress: .silent)
     #expect(X.rows == 6 && X.columns == 1)
-    #expect(rosenbrock(X).0 == fX.last)
+    #expect(extendedRosenbrock(X).0 == fX.last)
   }
 
   /// An independent reference: for f(x) = ½ x'Ax − b'x with A symmetric
@@ -126,14 +109,14 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
 
   @Test func callbackGetsEveryIterationAndCost() {
     var seen: [(Int, Double)] = []
-    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .callback { seen.append(($0, $1)) })
+    let (_, fX, _) = fmincg(extendedRosenbrock, x0, maxIter: 60, progress: .callback { seen.append(($0, $1)) })
     #expect(seen.map(\.0) == Array(1...60))
     #expect(seen.map(\.1) == fX)
   }
 
   @Test func callbackWithAnEvaluationBudgetGetsEvaluationCounts() {
     var seen: [(Int, Double)] = []
-    let (_, fX, i) = fmincg(rosenbrock, x0, maxIter: -80, progress: .callback { seen.append(($0, $1)) })
+    let (_, fX, i) = fmincg(extendedRosenbrock, x0, maxIter: -80, progress: .callback { seen.append(($0, $1)) })
     #expect(seen.map(\.1) == fX)
     let counts = seen.map(\.0)
     #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 < $1 })
@@ -148,7 +131,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
 
   @Test func printOverwritesOneLineThenEndsIt() {
     var written = ""
-    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 3, progress: .print) { written += $0 }
+    let (_, fX, _) = fmincg(extendedRosenbrock, x0, maxIter: 3, progress: .print) { written += $0 }
     let expected =
       fX.enumerated().map { fmincgProgressLine($0.offset + 1, $0.element) + "\r" }.joined() + "\n"
     #expect(written == expected)
@@ -157,7 +140,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
 
   @Test func printLinesWritesOneLinePerIteration() {
     var written = ""
-    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 3, progress: .printLines) { written += $0 }
+    let (_, fX, _) = fmincg(extendedRosenbrock, x0, maxIter: 3, progress: .printLines) { written += $0 }
     let expected = fX.enumerated().map { fmincgProgressLine($0.offset + 1, $0.element) + "\n" }.joined()
     #expect(written == expected)
     #expect(!written.contains("\r"))
@@ -165,7 +148,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
 
   @Test func silentWritesNothing() {
     var writes = 0
-    let (_, fX, _) = fmincg(rosenbrock, x0, maxIter: 60, progress: .silent) { _ in writes += 1 }
+    let (_, fX, _) = fmincg(extendedRosenbrock, x0, maxIter: 60, progress: .silent) { _ in writes += 1 }
     #expect(fX.count == 60)
     #expect(writes == 0)
   }
@@ -200,7 +183,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
   }
 
   @Test func zeroIterationsReturnTheStart() {
-    let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: 0, progress: .silent)
+    let (X, fX, i) = fmincg(extendedRosenbrock, x0, maxIter: 0, progress: .silent)
     #expect(X == x0 && fX.isEmpty && i == 0)
   }
 
@@ -225,7 +208,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
       let expectedfX = try #require(octave["fX_\(suffix)"]).values
       let expectedi = try #require(octave["i_\(suffix)"])[1]
       let expectedX = try #require(octave["X_\(suffix)"])
-      let (X, fX, i) = fmincg(rosenbrock, x0, maxIter: maxIter, progress: .silent)
+      let (X, fX, i) = fmincg(extendedRosenbrock, x0, maxIter: maxIter, progress: .silent)
       let what = "MaxIter \(maxIter), OpenBLAS kernel \(BLASKernel.current), Octave's \(kernel)"
 
       if BLASKernel.current == kernel {
@@ -234,7 +217,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
         #expect(X.values == expectedX.values, "\(what): X")
       }
 
-      let spread = FmincgRoundingSpread(rosenbrock, start: x0, maxIter: maxIter)
+      let spread = FmincgRoundingSpread(extendedRosenbrock, start: x0, maxIter: maxIter)
       let tight = spread.tightEntries()
       #expect(tight >= 5, "\(what): only \(tight) entries are stable to 1e-8 under the dot products' rounding")
       for k in 0..<min(tight, fX.count, expectedfX.count) {
@@ -251,7 +234,7 @@ private let x0 = Matrix(column: [-1.2, 1, -1.2, 1, 0.5, 0.3])
       // counter stays within MaxIter, and the point returned has the last cost.
       #expect(zip(fX, fX.dropFirst()).allSatisfy { $0 > $1 }, "\(what): fX must decrease strictly")
       #expect(i <= abs(maxIter), "\(what): i = \(i)")
-      #expect(rosenbrock(X).0 == fX.last, "\(what): X is the point of the last cost")
+      #expect(extendedRosenbrock(X).0 == fX.last, "\(what): X is the point of the last cost")
       if maxIter == 200 {
         // Long enough to converge wherever rounding takes the run: to the
         // minimum at all ones, as Octave's did.

@@ -23,6 +23,11 @@ struct NetworkMemoryTests {
     // Chunks of 512 examples (2 · 512 · 260 > 262 144 stops the doubling), all 10 in one
     // wave: 10 copies of Theta2's 10×26 and the running total.
     #expect(course.partialGradients == 8 * 260 * 11)
+    // lbfgs keeps about as many vectors of all the weights as fmincg's 12, its
+    // 20 pairs and 6 trial vectors more: 38 in all; the rest is the engine's, unchanged.
+    let lbfgs = NetworkMemory(layerSizes: [400, 10000, 10000, 10], examples: 5000, optimizer: .lbfgs)
+    #expect(abs(lbfgs.weights / deep.weights - 38.0 / 12) < 1e-12)
+    #expect(lbfgs.perExample == deep.perExample && lbfgs.partialGradients == deep.partialGradients)
   }
 
   @Test func aNetworkLargerThanTheMemoryIsAnOptionError() throws {

@@ -60,3 +60,21 @@ package func randomMatrix(_ rows: Int, _ columns: Int, scale: Double, using gene
     rows: rows, columns: columns,
     values: (0..<(rows * columns)).map { _ in Double.random(in: -scale...scale, using: &generator) })
 }
+
+/// The extended Rosenbrock function of `fmincg.md`, for any even number of
+/// entries: f(x) = Σ over odd k of (1 − x_k)² + (10 (x_{k+1} − x_k²))²,
+/// summed in a loop, with its gradient written out by hand. Its minimum is
+/// 0, at x = (1, 1, …, 1).
+package func extendedRosenbrock(_ x: Matrix) -> (Double, Matrix) {
+  var f = 0.0
+  var g = Matrix.zeros(x.rows, x.columns)
+  for k in stride(from: 1, to: x.count, by: 2) {
+    let a = x[k]
+    let b = x[k + 1]
+    let t = 10 * (b - a * a)
+    f = f + (1 - a) * (1 - a) + t * t
+    g[k] = -2 * (1 - a) - 400 * a * (b - a * a)
+    g[k + 1] = 200 * (b - a * a)
+  }
+  return (f, g)
+}

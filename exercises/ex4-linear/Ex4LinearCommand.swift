@@ -15,7 +15,7 @@ struct Ex4LinearCommand: ParsableCommand {
     commandName: "ex4-linear",
     abstract: "The bonus: a neural network with tanh hidden units and one linear output, on ex5data1.mat.",
     discussion: """
-      Trains nnCostFunctionLinear with fmincg on the raw X and y of exercise 5 (no polynomial \
+      Trains nnCostFunctionLinear with fmincg (or --optimizer lbfgs) on the raw X and y of exercise 5 (no polynomial \
       features, no normalisation), prints the final, validation and test costs, and plots the fit \
       and the cost per iteration. ex5data1.mat is looked for in $\(DataDirectory.environmentVariable) \
       (default \(DataDirectory.defaultPath)).
@@ -58,6 +58,7 @@ struct Ex4LinearCommand: ParsableCommand {
     print(
       "Training a network with \(input_layer_size) input, \(hidden_layer_size) tanh hidden units and 1 linear output "
         + "on \(X.rows) examples (lambda = \(String(format: "%g", lambda)), MaxIter \(maxIter))...")
+    if let note = training.optimizer.announcement { print(note) }
     let initial_Theta1 = randInitializeWeights(input_layer_size, hidden_layer_size, using: &random)
     let initial_Theta2 = randInitializeWeights(hidden_layer_size, 1, using: &random)
     let lambda = self.lambda
@@ -71,7 +72,7 @@ struct Ex4LinearCommand: ParsableCommand {
       maxIter: maxIter, liveCurve: terminal)
     let clock = ContinuousClock()
     let start = clock.now
-    let (nn_params, fX, _) = fmincg(
+    let (nn_params, fX, _) = training.optimizer.minimize(
       costFunction.callAsFunction, unroll(initial_Theta1, initial_Theta2), maxIter: maxIter,
       progress: terminal ? .print : .printLines,
       observer: monitor.observer)
@@ -82,7 +83,9 @@ struct Ex4LinearCommand: ParsableCommand {
 
     let finalCost = costFunction(nn_params).0
     print(String(format: "Final cost: %f", finalCost))
-    print(String(format: "Training took %.3f s (%d iterations)", seconds(elapsed), fX.count))
+    print(
+      String(format: "Training took %.3f s (%d iterations", seconds(elapsed), fX.count)
+        + (training.optimizer == .fmincg ? ")" : " of \(training.optimizer.rawValue))"))
     for (name, (Xs, ys)) in zip(["Validation", "Test"], sets.dropFirst()) {
       let J = nnCostFunctionLinear(
         nn_params, inputLayerSize: input_layer_size, hiddenLayerSize: hidden_layer_size, X: Xs, y: ys, lambda: 0
@@ -141,7 +144,7 @@ struct Ex4LinearCommand: ParsableCommand {
         Plot.Series(name: "predictLinear", x: grid, y: prediction.values, style: .line, colour: "#1f77b4"),
       ])
     let costs = Plot(
-      title: "Cost after each iteration of fmincg", xLabel: "Iteration", yLabel: "Cost J",
+      title: "Cost after each iteration of \(training.optimizer.rawValue)", xLabel: "Iteration", yLabel: "Cost J",
       series: [
         Plot.Series(name: "cost", x: fX.indices.map { Double($0 + 1) }, y: fX, style: .line, colour: "#1f77b4")
       ], logarithmicY: true, legend: .automatic)

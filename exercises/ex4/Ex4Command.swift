@@ -34,7 +34,7 @@ struct Ex4Course: ParsableCommand {
     discussion: """
       Runs the course's ex4 script in order: loads and shows the digits, checks the cost \
       with the course's weights, checks backpropagation against numerical gradients, trains \
-      a network with fmincg, shows its hidden units and reports its training accuracy.
+      a network with fmincg (or --optimizer lbfgs), shows its hidden units and reports its training accuracy.
 
       Course files are looked for in $\(DataDirectory.environmentVariable) \
       (default \(DataDirectory.defaultPath)). Without ex4data1.mat it runs on a built-in digit set.

@@ -18,7 +18,8 @@ enum Ex4Report {
       (
         "Network",
         "layers " + script.layer_sizes.map(String.init).joined(separator: " → ")
-          + String(format: ", lambda = %g, MaxIter %d", options.lambda, options.maxIter)
+          + String(format: ", lambda = %g, MaxIter %d, ", options.lambda, options.maxIter)
+          + options.training.optimizer.title
       ),
     ]
     if let split = view.split {
@@ -34,13 +35,13 @@ enum Ex4Report {
       title: "ex4: neural network learning, a run", facts: facts,
       sections: TrainingReport.sections(from: parts))
     if let history = view.history, !history.iterations.isEmpty {
-      report.sections.append(iterationSection(history))
+      report.sections.append(iterationSection(history, optimizer: options.training.optimizer))
     }
     return report
   }
 
   /// The cost (and accuracies) after each iteration, folded away.
-  static func iterationSection(_ history: TrainingHistory) -> TrainingReport.Section {
+  static func iterationSection(_ history: TrainingHistory, optimizer: Optimizer) -> TrainingReport.Section {
     func f(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "" }
     let header =
       history.hasValidation
@@ -59,12 +60,12 @@ enum Ex4Report {
       title: "Iteration by iteration",
       blocks: [
         .paragraph(
-          "The cost J is the one fmincg minimises, with lambda = \(lambda). The validation cost carries the same "
+          "The cost J is the one \(optimizer.rawValue) minimises, with lambda = \(lambda). The validation cost carries the same "
             + "penalty for the weights (lambda/(2m) times the sum of their squares, m the number of training "
             + "examples), so the two differ only by how well the network fits each set."),
         .foldedTable(
           summary: "The \(history.iterations.count) iterations",
-          TrainingReport.Table(caption: "After each iteration of fmincg", header: header, rows: rows)),
+          TrainingReport.Table(caption: "After each iteration of \(optimizer.rawValue)", header: header, rows: rows)),
       ])
   }
 

@@ -53,7 +53,8 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // =========== Part 1: Loading and Visualizing Data =============
     print("Loading and Visualizing Data ...")
     try loadData()
-    try NetworkMemory.check(layerSizes: layer_sizes, examples: X.rows, option: options.networkOption)
+    try NetworkMemory.check(
+      layerSizes: layer_sizes, examples: X.rows, option: options.networkOption, optimizer: options.training.optimizer)
     try view.dataLoaded(
       X: X, y: y, isCourseData: isCourseData, path: options.data ?? DataDirectory.file("ex4data1.mat"))
     try showRandomExamples()
@@ -121,6 +122,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
     // =================== Part 8: Training NN ===================
     print("\nTraining Neural Network... ")
+    if let note = options.training.optimizer.announcement { print(note) }
     let Thetas = try train(from: initial_nn_params)
     console.pause()
 
@@ -134,7 +136,11 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     // ================= Part 10: Implement Predict =================
     print(String(format: "\nTraining Set Accuracy: %f", view.trainingAccuracy(Thetas)))
     if !isCourseData {
-      print(DataDirectory.builtinDigitsReminder("the course's ~95.3% is for ex4data1.mat"))
+      print(
+        DataDirectory.builtinDigitsReminder(
+          "the course's ~95.3% is for ex4data1.mat"
+            + (options.training.optimizer == .fmincg ? "" : " trained with fmincg")
+        ))
     }
     try view.showMistakes(Thetas, labels: num_labels, console: console)
 
@@ -206,7 +212,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
     console.show(image)
   }
 
-  /// Part 8: fmincg from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
+  /// Part 8: fmincg (or `--optimizer`'s) from the initial weights; returns the trained Theta1, Theta2 (, … ThetaN).
   mutating func train(from initial_nn_params: Matrix) throws -> [Matrix] {
     let lambda = options.lambda
     let (Thetas, fX, elapsed) = try view.train(
@@ -220,7 +226,9 @@ struct Ex4Script<Functions: ExerciseFunctions> {
       : "\(hidden_layer_sizes[0]) hidden units"
     let finalCost = fX.last.map { String(format: "%f", $0) } ?? "none: no step lowered the cost"
     print(
-      String(format: "Training took %.2f s (%d iterations, final cost ", elapsed, fX.count) + finalCost
+      String(format: "Training took %.2f s (%d iterations", elapsed, fX.count)
+        + (options.training.optimizer == .fmincg ? "" : " of \(options.training.optimizer.rawValue)")
+        + ", final cost " + finalCost
         + String(format: ", lambda = %g, ", lambda) + units + ")")
     try view.showTraining(units: units)
     return Thetas

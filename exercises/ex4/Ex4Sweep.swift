@@ -14,7 +14,7 @@ struct Ex4Sweep: ParsableCommand {
     discussion: """
       Each training is the course's: a 400-h-10 sigmoid network, initial weights from \
       randInitializeWeights with Octave's rand stream seeded by the seed (the same start as \
-      `ex4 --seed n`), fmincg for the given iterations. The same examples are kept aside for \
+      `ex4 --seed n`), fmincg (or --optimizer lbfgs) for the given iterations. The same examples are kept aside for \
       validation as `ex4 --seed n --validation 20%` keeps, so the row for lambda 1, 25 hidden \
       units and 50 iterations is that run. The trainings run side by side on the machine's cores; \
       each one's result depends only on its own settings, not on the order they run in.
@@ -57,7 +57,7 @@ struct Ex4Sweep: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "fmincg's iterations, one count or several separated by commas (default: 50).", valueName: "n,n,…"),
+      "The minimiser's iterations, one count or several separated by commas (default: 50).", valueName: "n,n,…"),
     transform: {
       try NumberList.parse($0, option: "--iterations", expecting: "whole numbers from 1 to 100000", Int.init) {
         (1...100_000).contains($0)
@@ -76,6 +76,8 @@ struct Ex4Sweep: ParsableCommand {
       }
     })
   var seeds: [UInt32]?
+
+  @OptionGroup var minimiser: OptimizerOption
 
   @Option(name: .long, help: ArgumentHelp("The share of the examples kept aside for validation.", valueName: "percent"))
   var validation: String = "20%"
@@ -140,7 +142,7 @@ struct Ex4Sweep: ParsableCommand {
     var trainingCost: Double
     /// Unregularised J on the validation examples.
     var validationCost: Double
-    /// fmincg's last cost (regularised).
+    /// The minimiser's last cost (regularised).
     var finalCost: Double
   }
 
@@ -172,7 +174,8 @@ struct Ex4Sweep: ParsableCommand {
     let workers = min(jobs ?? cores, settings.count)
     print(
       "Sweep over lambda (\(list(lambdaValues))) × hidden units (\(list(hiddenSizeValues))) × iterations "
-        + "(\(list(iterationValues))) × seeds (\(list(seedValues))): \(settings.count) trainings")
+        + "(\(list(iterationValues))) × seeds (\(list(seedValues))): \(settings.count) trainings"
+        + (minimiser.optimizer == .fmincg ? "" : " with \(minimiser.optimizer.title)"))
     print(
       "on \(dataName): training on \(anySplit.trainingRows.count) examples, validating on "
         + "\(anySplit.validationRows.count) (\(validation), chosen with each seed's stream), "
@@ -180,7 +183,8 @@ struct Ex4Sweep: ParsableCommand {
 
     let clock = ContinuousClock()
     let start = clock.now
-    let outcomes = Ex4Sweep.train(settings, X: X, y: y, splits: splits, workers: workers, progress: terminal)
+    let outcomes = Ex4Sweep.train(
+      settings, X: X, y: y, splits: splits, optimizer: minimiser.optimizer, workers: workers, progress: terminal)
     let elapsed = seconds(clock.now - start)
     return SweepResult(
       sweep: self, dataName: dataName, onBuiltinDigits: onBuiltinDigits, settings: settings, outcomes: outcomes,
@@ -190,7 +194,8 @@ struct Ex4Sweep: ParsableCommand {
 
   /// Trains every setting, `workers` at a time; the outcomes in the settings' order.
   static func train(
-    _ settings: [Setting], X: Matrix, y: Matrix, splits: [UInt32: ValidationSplit], workers: Int, progress: Bool
+    _ settings: [Setting], X: Matrix, y: Matrix, splits: [UInt32: ValidationSplit], optimizer: Optimizer,
+    workers: Int, progress: Bool
   ) -> [Outcome] {
     let sets = splits.mapValues { split in
       (
@@ -203,7 +208,9 @@ struct Ex4Sweep: ParsableCommand {
       while let k = results.nextIndex() {
         let setting = settings[k]
         let set = sets[setting.seed]!
-        results.store(trainOne(setting, training: set.training, validation: set.validation, inputs: X.columns), at: k)
+        let outcome = trainOne(
+          setting, training: set.training, validation: set.validation, inputs: X.columns, optimizer: optimizer)
+        results.store(outcome, at: k)
         if progress {
           // One thread at a time, so that each progress line's markers stay around its own text.
           results.printing {
@@ -219,16 +226,19 @@ struct Ex4Sweep: ParsableCommand {
     return results.outcomes
   }
 
-  /// One training: the course's initial weights for the seed, fmincg, then the measurements.
+  /// One training: the course's initial weights for the seed, the minimiser, then the measurements.
   static func trainOne(
-    _ setting: Setting, training: (X: Matrix, y: Matrix), validation: (X: Matrix, y: Matrix), inputs: Int
+    _ setting: Setting, training: (X: Matrix, y: Matrix), validation: (X: Matrix, y: Matrix), inputs: Int,
+    optimizer: Optimizer
   ) -> Outcome {
     let layerSizes = [inputs, setting.hiddenSize, 10]
     var random = OctaveRandom(seed: setting.seed)
     let initial = unroll(randInitializeWeights(layerSizes: layerSizes, using: &random))
     let network = NetworkTraining(layerSizes: layerSizes, X: training.X, y: training.y, lambda: setting.lambda)
     // A training that ends at a cost that is not finite (λ far too large) has nothing to measure.
-    guard let (Thetas, costs, _) = try? network.run(from: initial, maxIter: setting.iterations, progress: .silent)
+    guard
+      let (Thetas, costs, _) = try? network.run(
+        from: initial, maxIter: setting.iterations, optimizer: optimizer, progress: .silent)
     else {
       return Outcome(
         trainingAccuracy: .nan, validationAccuracy: .nan, trainingCost: .nan, validationCost: .nan, finalCost: .nan)
@@ -486,6 +496,7 @@ struct SweepResult {
         "\(validationCount) of \(examples) examples (\(sweep.validation)), chosen with each seed's stream, as ex4 --validation chooses them"
       ),
       ("Grid", "\(settings.count) trainings, \(workers) at a time on \(cores) cores"),
+      ("Minimiser", sweep.minimiser.optimizer.title),
     ]
     let png = (sweep.outputDir as NSString).appendingPathComponent("sweep.png")
     let results = TrainingReport.Section(

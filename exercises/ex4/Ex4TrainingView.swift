@@ -100,8 +100,8 @@ struct Ex4TrainingView {
 
   // MARK: - Training
 
-  /// Part 8: fmincg on the training examples, watched iteration by iteration.
-  /// Returns what ``NetworkTraining/run(from:maxIter:progress:observer:)``
+  /// Part 8: fmincg (or `--optimizer`'s) on the training examples, watched iteration by iteration.
+  /// Returns what ``NetworkTraining/run(from:maxIter:optimizer:progress:observer:)``
   /// returns, the seconds without those spent watching.
   mutating func train(
     layerSizes: [Int], from initial: Matrix, lambda: Double, console: Console,
@@ -113,7 +113,8 @@ struct Ex4TrainingView {
       layerSizes: layerSizes, lambda: lambda, training: training, validation: validation,
       maxIter: options.maxIter, liveCurve: console.isTerminal)
     let result = try network.run(
-      from: initial, maxIter: options.maxIter, progress: console.isTerminal ? .print : .printLines,
+      from: initial, maxIter: options.maxIter, optimizer: options.training.optimizer,
+      progress: console.isTerminal ? .print : .printLines,
       observer: monitor.observer)
     monitor.finish()
     history = monitor.history
@@ -135,7 +136,8 @@ struct Ex4TrainingView {
     guard !history.iterations.isEmpty else { return }
     let title =
       history.hasValidation
-      ? "Cost and accuracy after each iteration (\(units))" : "Cost after each iteration of fmincg (\(units))"
+      ? "Cost and accuracy after each iteration (\(units))"
+      : "Cost after each iteration of \(options.training.optimizer.rawValue) (\(units))"
     let picture = history.plot(title: title).picture()
     let path = outputPath("cost.png")
     try picture.writePNG(to: path, overwrite: true)
