@@ -237,3 +237,46 @@ func lbfgsTrainsTheCourseNetwork() throws {
   let accuracy = Double(zip(p.values, y.values).filter { $0 == $1 }.count) / Double(X.rows) * 100
   #expect(accuracy >= 94 && accuracy <= 99.8, "training accuracy \(accuracy)%")
 }
+
+/// The README's comparison: from the same start (seed 1, λ = 1, 8-bit data),
+/// the cost evaluations each optimiser spends before the training accuracy
+/// first reaches 95.5%, counted through an observer that predicts after
+/// every accepted step. Measured 41 for lbfgs and 79 for fmincg (which
+/// crosses only at its 50th line search). Both are threshold crossings of a
+/// run whose last digits depend on the BLAS kernel, so the test checks what
+/// the README claims of them: lbfgs gets there, in at most 3/4 of fmincg's
+/// evaluations (a margin of 18 evaluations on the 41 measured).
+@Test(
+  "lbfgs reaches 95.5% training accuracy in fewer cost evaluations than fmincg",
+  .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")))
+func lbfgsNeedsFewerEvaluationsThanFmincg() throws {
+  let data = try CourseFile.read("ex4data1-8bit.mat")
+  let X = try #require(data["X"])
+  let y = try #require(data["y"])
+  var random = OctaveRandom(seed: 1)
+  let initial = unroll(randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random))
+  let cost = NNCostFunction(inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1)
+  func evaluationsTo95point5(_ lbfgsRun: Bool) -> Int? {
+    var evaluations = 0
+    var reached: Int?
+    let counted = { (p: Matrix) -> (Double, Matrix) in
+      evaluations += 1
+      return cost(p)
+    }
+    let observer: FmincgObserver = { _, _, p in
+      guard reached == nil else { return }
+      let thetas = roll(p, into: [(25, 401), (10, 26)])
+      if mean(predict(thetas[0], thetas[1], X) .== y) * 100 >= 95.5 { reached = evaluations }
+    }
+    if lbfgsRun {
+      _ = lbfgs(counted, initial, maxIter: 60, progress: .silent, observer: observer)
+    } else {
+      _ = fmincg(counted, initial, maxIter: 60, progress: .silent, observer: observer)
+    }
+    return reached
+  }
+  let byLBFGS = try #require(evaluationsTo95point5(true), "lbfgs never reached 95.5% in 60 iterations")
+  let byFmincg = try #require(evaluationsTo95point5(false), "fmincg never reached 95.5% in 60 iterations")
+  print("evaluations to 95.5% training accuracy: lbfgs \(byLBFGS), fmincg \(byFmincg)")
+  #expect(4 * byLBFGS <= 3 * byFmincg, "lbfgs \(byLBFGS) evaluations, fmincg \(byFmincg)")
+}
