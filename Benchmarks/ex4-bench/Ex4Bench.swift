@@ -19,6 +19,13 @@ struct Ex4Bench: ParsableCommand {
       repeat the run and look at the minimums.
       """)
 
+  /// Restarts with the best OpenBLAS kernel for the processor when OpenBLAS
+  /// picked an older one by itself, then runs.
+  static func main() {
+    BLASKernel.useBestForProcessor()
+    main(nil)
+  }
+
   @Option(
     help: ArgumentHelp("The digits file for the course shape (default: from the data directory).", valueName: "file"))
   var data: String?
