@@ -26,6 +26,13 @@ struct Ex4Bench: ParsableCommand {
   /// picked an older one by itself, then runs.
   static func main() {
     BLASKernel.useBestForProcessor()
+    // The other implementations and the debug build's ex4 run in the
+    // environment the user gave: NumPy's own, newer OpenBLAS picks its own
+    // kernel, and ex4 makes its own choice.
+    if case .program = BLASKernel.origin {
+      unsetenv(BLASKernel.environmentVariable)
+      unsetenv(BLASKernel.replacedPickVariable)
+    }
     main(nil)
   }
 
