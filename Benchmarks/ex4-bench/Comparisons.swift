@@ -343,8 +343,12 @@ func octaveServerScript(_ w: Workload, directory: String, lambda: Double) -> Str
   while true
     command = sprintf('\(directory)/command-%d', k);
     % fopen, not exist(): exist() can answer from a stale listing of the folder.
+    % It stops when the benchmark is gone (killed before it could say quit).
     f = fopen(command);
     while f < 0
+      if getppid() ~= \(getpid())
+        exit(1);
+      end
       pause(0.001);
       f = fopen(command);
     end
