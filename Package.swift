@@ -41,7 +41,9 @@ let package = Package(
 
     // Octave's matrices: Matrix, its subscripts and arithmetic, the one BLAS
     // product, rand('twister'), Octave's number display.
-    .target(name: "OctaveCore", dependencies: ["CBLAS"]),
+    .target(name: "OctaveCore", dependencies: ["CBLAS", "_ProcessorFeatures"]),
+    // CPUID and XGETBV: what the processor runs, for choosing OpenBLAS's kernel.
+    .target(name: "_ProcessorFeatures"),
     // .mat files: MatFile, its errors, the v4/v5 layout walkers, libmatio behind them.
     .target(name: "MatFiles", dependencies: ["OctaveCore", "MatIO", "CZlib", "CHDF5"]),
     // libjpeg behind calls that return an error instead of exiting (setjmp

@@ -11,13 +11,30 @@ import NeuralNetworkEngine
 struct Ex4Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ex4-bench",
-    abstract: "Times nnCostFunction and fmincg on the course's shape and a large one, beside Octave and NumPy.",
+    abstract:
+      "Times nnCostFunction and fmincg at the course's shape and two large ones, beside NumPy, PyTorch, JAX and Octave.",
     discussion: """
       Build it in release mode (swift run -c release ex4-bench). The course shape uses ex4data1.mat or \
       ex4data1-8bit.mat from $\(DataDirectory.environmentVariable) (default \(DataDirectory.defaultPath)) when \
-      there, generated digits otherwise; the large shape is generated. Times are wall-clock: on a busy machine \
-      repeat the run and look at the minimums.
+      there, generated digits otherwise; the large shapes (60000×784, MNIST-like and dense) are generated. The \
+      other implementations run in processes of their own, started once, and are timed in interleaved rounds \
+      (every implementation in turn, the order rotated each round); the ratios printed are medians of the \
+      rounds' ratios. Times are wall-clock: on a busy machine repeat the run.
       """)
+
+  /// Restarts with the best OpenBLAS kernel for the processor when OpenBLAS
+  /// picked an older one by itself, then runs.
+  static func main() {
+    BLASKernel.useBestForProcessor()
+    // The other implementations and the debug build's ex4 run in the
+    // environment the user gave: NumPy's own, newer OpenBLAS picks its own
+    // kernel, and ex4 makes its own choice.
+    if case .program = BLASKernel.origin {
+      unsetenv(BLASKernel.environmentVariable)
+      unsetenv(BLASKernel.replacedPickVariable)
+    }
+    main(nil)
+  }
 
   @Option(
     help: ArgumentHelp("The digits file for the course shape (default: from the data directory).", valueName: "file"))
@@ -38,8 +55,17 @@ struct Ex4Bench: ParsableCommand {
   @Option(help: ArgumentHelp("Line searches of fmincg at the large shapes (0 skips it).", valueName: "n"))
   var largeFmincgIterations: Int = 10
 
-  @Option(help: ArgumentHelp("Evaluations Octave and NumPy time.", valueName: "n"))
+  @Option(
+    help: ArgumentHelp(
+      "Interleaved rounds of the comparison with the other implementations (each times every implementation in turn).",
+      valueName: "n"))
+  var rounds: Int = 7
+
+  @Option(help: ArgumentHelp("Evaluations each implementation times per round at the course shape.", valueName: "n"))
   var foreignRepeats: Int = 20
+
+  @Option(help: ArgumentHelp("Evaluations each implementation times per round at the large shapes.", valueName: "n"))
+  var largeForeignRepeats: Int = 2
 
   @Option(help: ArgumentHelp("The regularisation parameter λ.", valueName: "λ"))
   var lambda: Double = 1
@@ -47,8 +73,14 @@ struct Ex4Bench: ParsableCommand {
   @Flag(help: "Skip the large shapes.")
   var skipLarge = false
 
-  @Flag(help: "Skip the Octave and NumPy comparisons.")
+  @Flag(help: "Skip the comparisons with Octave, NumPy, PyTorch and JAX.")
   var skipComparisons = false
+
+  @Flag(help: "Skip Octave in the comparisons (it is the slowest at the large shapes).")
+  var skipOctave = false
+
+  @Flag(help: "Do not time the debug build's training (.build/debug/ex4 --no-pause --seed 1).")
+  var skipDebugTraining = false
 
   @Flag(help: "Also time BLAS's dense products against the sparse loops on course-shaped data of several densities.")
   var densitySweep = false
@@ -57,8 +89,9 @@ struct Ex4Bench: ParsableCommand {
   var optimizers = false
 
   mutating func validate() throws {
-    guard repeats >= 1, largeRepeats >= 1, foreignRepeats >= 1 else {
-      throw ValidationError("--repeats, --large-repeats and --foreign-repeats must be at least 1")
+    guard repeats >= 1, largeRepeats >= 1, foreignRepeats >= 1, largeForeignRepeats >= 1, rounds >= 1 else {
+      throw ValidationError(
+        "--repeats, --large-repeats, --rounds, --foreign-repeats and --large-foreign-repeats must be at least 1")
     }
     guard largeRows >= 100 else { throw ValidationError("--large-rows must be at least 100, got \(largeRows)") }
     guard fmincgIterations >= 0, largeFmincgIterations >= 0 else {
@@ -67,17 +100,18 @@ struct Ex4Bench: ParsableCommand {
   }
 
   func run() throws {
+    // Line by line, so that a long run written to a file can be followed.
+    StandardOutput.bufferLines()
     let started = now()
     printMachine()
-    let peak = measureDGEMMPeak(order: 1600, repeats: 4)
-    print(String(format: "DGEMM peak (best of 4 square dgemm, order 1600): %.1f GFLOP/s", peak))
-    print("(each part measures it again just before, order 1200, best of 3, for its fraction of the peak)\n")
+    let peak = measurePeak()
 
     // The course shape.
     resetPeakResident()
     let course = try courseWorkload(dataFile: data)
-    let courseTimes = measure(course, repeats: repeats, fmincgIterations: fmincgIterations)
-    if !skipComparisons { compare(course, ours: courseTimes) }
+    let (courseTimes, coursePeak) = measure(course, repeats: repeats, fmincgIterations: fmincgIterations, peak: peak)
+    sparseFloor(course, ours: courseTimes, peak: coursePeak)
+    if !skipComparisons { compare(course, evaluations: foreignRepeats) }
 
     if densitySweep { sweepDensities() }
     if optimizers { compareOptimizers(course, target: 95.5, rounds: 7, maxIter: 100) }
@@ -86,10 +120,12 @@ struct Ex4Bench: ParsableCommand {
       for sparse in [true, false] {
         resetPeakResident()
         let large = largeWorkload(rows: largeRows, sparse: sparse)
-        _ = measure(large, repeats: largeRepeats, fmincgIterations: largeFmincgIterations)
-        linearity(large)
+        measure(large, repeats: largeRepeats, fmincgIterations: largeFmincgIterations, peak: peak)
+        linearity(large, peak: peak)
+        if !skipComparisons { compare(large, evaluations: largeForeignRepeats) }
       }
     }
+    if !skipDebugTraining { debugTraining() }
     print(String(format: "\nTotal run time %.1f s.", now() - started))
   }
 
@@ -101,14 +137,19 @@ struct Ex4Bench: ParsableCommand {
       .first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
       ?? "unknown"
     print("ex4-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)")
-    print("OpenBLAS: \(String(cString: openblas_get_config())), \(openblas_get_num_threads()) threads")
+    print("\(BLASKernel.summary); \(openblas_get_num_threads()) threads")
     let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
       .joined(separator: " ")
     print("Load average before the run: \(load ?? "unknown") (other work on the machine slows every number below)")
   }
 
-  /// Times one workload's cost function and training; returns the evaluation times.
-  func measure(_ w: Workload, repeats: Int, fmincgIterations: Int) -> Summary {
+  /// Times one workload's cost function and training; returns the evaluation
+  /// times and the peak their fraction was taken of (the larger of
+  /// `machinePeak` and our dgemm just before).
+  @discardableResult
+  func measure(_ w: Workload, repeats: Int, fmincgIterations: Int, peak machinePeak: Double) -> (
+    times: Summary, peak: Double
+  ) {
     print("== \(w.name): X \(w.m)×\(w.n), \(w.hiddenLayerSize) hidden units, \(w.numLabels) labels")
     print("   data: \(w.source); \(String(format: "%.1f", 100 * w.density))% of X non-zero")
     let p = w.initialParameters(seed: 1)
@@ -116,7 +157,8 @@ struct Ex4Bench: ParsableCommand {
     let costFunction = w.costFunction(lambda: lambda)
     _ = costFunction(p)
     let first = now() - firstStart
-    let peak = measureDGEMMPeak(order: 1200, repeats: 3)
+    let justBefore = measureDGEMMPeak(order: 1200, repeats: 3)
+    let peak = max(machinePeak, justBefore)
     let before = residentBytes()
     resetPeakResident()
     let processorStart = processorTime()
@@ -135,8 +177,8 @@ struct Ex4Bench: ParsableCommand {
     print(
       String(
         format:
-          "   %.0f%% of the DGEMM peak at the median, %.0f%% at the minimum (peak measured just before: %.1f GFLOP/s)",
-        100 * gflops / peak, 100 * best / peak, peak))
+          "   %.0f%% of the dgemm peak at the median, %.0f%% at the minimum (peak %.1f GFLOP/s; our dgemm just before: %.1f)",
+        100 * gflops / peak, 100 * best / peak, peak, justBefore))
     print(String(format: "   processor time %.2f ms per evaluation (all cores together)", processorPerEvaluation * 1e3))
     print("   peak resident growth during evaluations 2…\(repeats + 1): \(megabytes(max(growth, 0)))")
     if fmincgIterations > 0 {
@@ -157,47 +199,168 @@ struct Ex4Bench: ParsableCommand {
       }
     }
     print("   peak resident memory of this part: \(megabytes(peakResidentBytes()))\n")
-    return t
+    return (t, peak)
   }
 
-  /// Octave and NumPy on the same data, side by side.
-  func compare(_ w: Workload, ours: Summary) {
+  /// The best dgemm on this machine: ours (OpenBLAS with the kernel chosen
+  /// above) and NumPy's (its wheel's own OpenBLAS); the larger is "the peak".
+  func measurePeak() -> Double {
+    let order = 1600
+    let ours = measureDGEMMPeak(order: order, repeats: 4)
+    print(String(format: "dgemm peak, best of 4 square products of order %d:", order))
+    print(String(format: "   ours (%@ kernel): %.1f GFLOP/s", BLASKernel.current, ours))
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ex4-bench-peak-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var peak = ours
+    if let numpy = numpyPeak(order: order, directory: directory) {
+      print(String(format: "   %@: %.1f GFLOP/s", numpy.what, numpy.gflops))
+      peak = max(peak, numpy.gflops)
+    }
+    print(String(format: "   the peak below (the larger): %.1f GFLOP/s\n", peak))
+    return peak
+  }
+
+  /// The least time an evaluation can take that touches only X's non-zeros
+  /// (``Workload/sparseFlops``) at the peak, and ours against it.
+  func sparseFloor(_ w: Workload, ours: Summary, peak: Double) {
+    let floor = w.sparseFlops / (peak * 1e9)
+    print(
+      String(
+        format:
+          "   sparse floor: %.1f MFLOP touching only X's %.0f non-zeros (2·2·nnz·%d for the two products with X, the rest dense), at the peak %.1f GFLOP/s: %.3f ms",
+        w.sparseFlops / 1e6, w.density * Double(w.m * w.n), w.hiddenLayerSize, peak, floor * 1e3))
+    print(
+      String(
+        format: "   ours is %.1f× the floor at the median, %.1f× at the minimum\n", ours.median / floor,
+        ours.minimum / floor))
+  }
+
+  /// NumPy, PyTorch (hand-written backward and autograd), JAX and Octave on
+  /// the same data and weights, in interleaved rounds: each round times
+  /// `evaluations` evaluations of every implementation in turn, starting one
+  /// further along the list each round; the ratio printed is the median of
+  /// the rounds' ratios ours/theirs, with their range.
+  func compare(_ w: Workload, evaluations: Int) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ex4-bench-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let p = w.initialParameters(seed: 1)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       try writeRaw(w, parameters: p, to: directory)
+      try pythonServerScript.write(toFile: "\(directory)/server.py", atomically: true, encoding: .utf8)
+      try octaveServerScript(w, directory: directory, lambda: lambda)
+        .write(toFile: "\(directory)/server.m", atomically: true, encoding: .utf8)
     } catch {
-      print("   (could not write the data for Octave and NumPy: \(error))\n")
+      print("   (could not write the data for the other implementations: \(error))\n")
       return
     }
-    let J = w.costFunction(lambda: lambda)(p).J
-    print("== the course shape beside other implementations (same data, same weights, λ = \(lambda))")
-    print("   ours:  \(ours.milliseconds)")
-    let others = [
-      ("Octave", octaveTiming(w, directory: directory, repeats: foreignRepeats, lambda: lambda)),
-      ("NumPy", numpyTiming(w, directory: directory, repeats: foreignRepeats, lambda: lambda)),
+    let costFunction = w.costFunction(lambda: lambda)
+    let J = costFunction(p).J
+    print(
+      "== \(w.name) beside other implementations (same data, same weights, λ = \(lambda), float64): "
+        + "\(rounds) interleaved rounds of \(evaluations) evaluation\(evaluations == 1 ? "" : "s") each")
+
+    let shape = ["\(w.m)", "\(w.n)", "\(w.hiddenLayerSize)", "\(w.numLabels)", "\(lambda)"]
+    var plans: [(name: String, program: String, arguments: [String], commandFiles: String?)] = [
+      ("NumPy", "python3", ["\(directory)/server.py", "numpy", directory] + shape, nil),
+      ("PyTorch", "python3", ["\(directory)/server.py", "torch", directory] + shape, nil),
+      ("PyTorch autograd", "python3", ["\(directory)/server.py", "torch-autograd", directory] + shape, nil),
+      ("JAX", "python3", ["\(directory)/server.py", "jax", directory] + shape, nil),
     ]
-    for (name, (timing, problem)) in others {
-      guard let timing else {
-        print("   \(name): not measured (\(problem ?? "unknown reason"))")
-        continue
+    if !skipOctave {
+      plans.append(("Octave", "octave", ["--no-gui", "--norc", "-q", "\(directory)/server.m"], directory))
+    }
+    // Started together (startup, imports, compiling and loading are not timed), then waited for.
+    var servers: [ForeignServer] = []
+    var started: [ForeignServer] = []
+    for plan in plans {
+      var problem: String?
+      if let server = ForeignServer(
+        name: plan.name, program: plan.program, arguments: plan.arguments, directory: directory,
+        commandFiles: plan.commandFiles, problem: &problem)
+      {
+        started.append(server)
+      } else {
+        print("   \(plan.name): not measured (\(problem ?? "unknown reason"))")
       }
-      let agreement = abs(timing.J - J) / abs(J)
+    }
+    for server in started {
+      if let problem = server.ready() {
+        print("   \(server.name): not measured (\(problem))")
+        server.stop()
+      } else {
+        servers.append(server)
+      }
+    }
+    defer { for server in servers { server.stop() } }
+
+    // Index 0 is ours, in this process.
+    let count = servers.count + 1
+    var seconds = [[Double]](repeating: [], count: count)
+    var lastJ = [Double](repeating: .nan, count: count)
+    var failed = Set<Int>()
+    for round in 0..<rounds {
+      for k in 0..<count {
+        let i = (round + k) % count
+        if failed.contains(i) { continue }
+        if i == 0 {
+          let start = now()
+          for _ in 0..<evaluations { lastJ[0] = costFunction(p).J }
+          seconds[0].append((now() - start) / Double(evaluations))
+        } else if let (time, J) = servers[i - 1].time(evaluations) {
+          seconds[i].append(time)
+          lastJ[i] = J
+        } else {
+          failed.insert(i)
+          print("   \(servers[i - 1].name): stopped answering in round \(round + 1)")
+        }
+      }
+    }
+    let ours = Summary(seconds[0])
+    let column = { (name: String) in name.padding(toLength: 18, withPad: " ", startingAt: 0) }
+    print("   \(column("ours (Swift)")) \(ours.milliseconds)")
+    print("                      \(BLASKernel.current) kernel; J = \(J)")
+    for i in 1..<count where !failed.contains(i) {
+      let server = servers[i - 1]
+      let theirs = Summary(seconds[i])
+      let ratios = Summary(zip(seconds[0], seconds[i]).map { $0 / $1 })
+      let agreement = max(abs(server.J - J), abs(lastJ[i] - J)) / abs(J)
+      print("   \(column(server.name)) \(theirs.milliseconds)")
       print(
-        "   \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(timing.times.milliseconds); ours/theirs "
-          + String(
-            format: "%.3f at the median (%.1f× faster), %.3f at the minimum; J agrees to %.1e",
-            ours.median / timing.times.median,
-            timing.times.median / ours.median, ours.minimum / timing.times.minimum, agreement))
+        String(
+          format:
+            "                      ours/theirs %.3f (rounds %.3f–%.3f): ours %.2f× faster; J agrees to %.1e",
+          ratios.median, ratios.minimum, ratios.maximum, 1 / ratios.median, agreement))
+      print("                      \(server.details)")
     }
     print("")
   }
 
+  /// The debug build's training time, as `swift run ex4 --no-pause --seed 1`
+  /// prints it: `.build/debug/ex4` is run when it is there.
+  func debugTraining() {
+    let executable = "\(packageRoot)/.build/debug/ex4"
+    print("== the debug build's training (\(executable) --no-pause --seed 1)")
+    guard FileManager.default.isExecutableFile(atPath: executable) else {
+      print("   not measured: the debug build is not there (swift build --product ex4 makes it)\n")
+      return
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ex4-bench-debug-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let (output, problem) = runProgram(executable, ["--no-pause", "--seed", "1", "--verbose"], in: directory)
+    guard let output else {
+      print("   not measured: \(problem ?? "unknown reason")\n")
+      return
+    }
+    let lines = output.split(separator: "\n")
+    for line in lines where line.hasPrefix("Training took") || line.hasPrefix("BLAS: ") { print("   \(line)") }
+    print("")
+  }
+
   /// Time per example at several m: it should not change with m.
-  func linearity(_ w: Workload) {
-    let peak = measureDGEMMPeak(order: 1200, repeats: 3)
+  func linearity(_ w: Workload, peak: Double) {
     print("   time per 1000 examples against m (\(w.name)):")
     for rows in [w.m / 4, w.m / 2, w.m] {
       let part = rows == w.m ? w : w.firstRows(rows)

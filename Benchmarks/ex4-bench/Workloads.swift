@@ -29,6 +29,19 @@ struct Workload {
     return 2 * forward + 2 * m * h * K
   }
 
+  /// The arithmetic of one evaluation that touches only X's non-zero
+  /// entries: the two products with X (the forward `X·Theta1ᵀ` without its
+  /// bias column, and the Theta1 gradient's `delta2ᵀ·X`) cost 2·nnz·s₂ flops
+  /// each instead of 2·m·n·s₂; the rest (the bias column, the second layer,
+  /// delta2 and the Theta2 gradient) is dense as in ``flops``.
+  var sparseFlops: Double {
+    let nonZeros = density * Double(m) * Double(n)
+    let (m, h, K) = (Double(m), Double(hiddenLayerSize), Double(numLabels))
+    let withX = 2 * 2 * nonZeros * h
+    let rest = 2 * 2 * m * h + 2 * 2 * m * (h + 1) * K + 2 * m * h * K
+    return withX + rest
+  }
+
   /// The course's random start: `randInitializeWeights` after `rand('twister', seed)`.
   func initialParameters(seed: UInt32) -> Matrix {
     var random = OctaveRandom(seed: seed)

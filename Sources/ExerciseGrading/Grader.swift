@@ -82,10 +82,13 @@ package struct Grader {
     return .failure(ChildFailure(outcome, limits: limits, sourcePathMarker: sourcePathMarker))
   }
 
-  /// One BLAS thread (the grader's matrices are tiny) and a short, plain
+  /// One BLAS thread (the grader's matrices are tiny), this process's BLAS
+  /// kernel (the children's results are compared with this process's, and a
+  /// child must not pick another kernel for itself), and a short, plain
   /// Swift backtrace on stderr, from which a trap's line is read.
   static let childEnvironment = [
     "OPENBLAS_NUM_THREADS": "1",
+    BLASKernel.environmentVariable: BLASKernel.current,
     "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,output-to=stderr",
   ]
 

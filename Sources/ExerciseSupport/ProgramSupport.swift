@@ -70,10 +70,13 @@ package func seconds(_ duration: Duration) -> Double {
 /// was started as one (``MatFile/serveMAT73ChildIfAsked()``), otherwise as
 /// `command`, with v7.3 files read in a child process that is this same
 /// executable (`/proc/self/exe`), so that HDF5 failing on a damaged file
-/// cannot take the program down.
+/// cannot take the program down. Before anything else, the program restarts
+/// with the best OpenBLAS kernel for the processor when OpenBLAS picked an
+/// older one by itself (`BLASKernel.useBestForProcessor()`).
 package enum ProgramStart {
   package static func main<Command: ParsableCommand>(_ command: Command.Type) {
     MatFile.serveMAT73ChildIfAsked()
+    BLASKernel.useBestForProcessor()
     MatFile.$mat73Reading.withValue(
       .childProcess(executable: "/proc/self/exe", arguments: [MatFile.mat73ChildMarker])
     ) {

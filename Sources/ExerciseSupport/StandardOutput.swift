@@ -5,15 +5,15 @@
 #endif
 
 /// The C library's standard output stream, which `print` writes through.
-enum StandardOutput {
+package enum StandardOutput {
   /// Writes the stream's buffered bytes out.
-  static func flush() { fflush(stdout) }
+  package static func flush() { fflush(stdout) }
 
   /// Makes the stream write each line out as it ends (as it does on a terminal).
-  static func bufferLines() { setvbuf(stdout, nil, _IOLBF, 0) }
+  package static func bufferLines() { setvbuf(stdout, nil, _IOLBF, 0) }
 
   /// Writes `bytes` to the stream, in order with what `print` wrote before.
-  static func write(_ bytes: [UInt8]) {
+  package static func write(_ bytes: [UInt8]) {
     _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
   }
 }

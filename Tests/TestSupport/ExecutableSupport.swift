@@ -27,6 +27,10 @@ package struct ProgramRun {
   /// Runs `name` with `arguments`, with `environment` added to (or, for nil
   /// values, removed from) this process's environment, and no standard input,
   /// in `directory` when given (this process's working directory otherwise).
+  /// Unless `environment` says otherwise, the program runs this process's
+  /// OpenBLAS kernel (`OPENBLAS_CORETYPE`), so that what it prints can be
+  /// compared with what the test computes: left to itself, a program may
+  /// restart with a better kernel than OpenBLAS picked for the test.
   package static func run(
     _ name: String, _ arguments: [String], environment: [String: String?] = [:], in directory: String? = nil
   ) throws -> ProgramRun {
@@ -48,6 +52,7 @@ package struct ProgramRun {
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
+    env[BLASKernel.environmentVariable] = BLASKernel.current
     for (key, value) in environment { env[key] = value }
     process.environment = env
     // Standard error goes to a file and standard output to a pipe read to the
@@ -79,4 +84,25 @@ package struct ProgramRun {
       return Double(rest.prefix { "0123456789.eE+-".contains($0) })
     }
   }
+}
+
+/// The best OpenBLAS x86-64 kernel for this machine by the flags Linux lists
+/// in /proc/cpuinfo (the rule `.ci/run` uses: Linux lists AVX and AVX-512
+/// flags only when it saves their registers): `Cooperlake` with avx512f,
+/// avx512bw, avx512vl and avx512_bf16, `SkylakeX` without the last, `Haswell`
+/// with avx2 and fma. Nil when none of them (or not Linux on x86-64), and
+/// when /proc/cpuinfo cannot be read.
+package func bestKernelByCPUInfo() -> String? {
+  var info = utsname()
+  uname(&info)
+  let machine = withUnsafeBytes(of: info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+  guard machine == "x86_64",
+    let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return nil }
+  let flags = Set(line.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
+  let has = { (names: [String]) in names.allSatisfy(flags.contains) }
+  guard has(["avx2", "fma"]) else { return nil }
+  if has(["avx512f", "avx512bw", "avx512vl"]) { return has(["avx512_bf16"]) ? "Cooperlake" : "SkylakeX" }
+  return "Haswell"
 }

@@ -27,6 +27,8 @@ struct Ex4LinearCommand: ParsableCommand {
 
   @OptionGroup var training: TrainingOptions
 
+  @OptionGroup var verbose: VerboseOption
+
   @Option(name: .long, help: ArgumentHelp("Where the plots are written.", valueName: "directory"))
   var outputDir: String = "ex4-linear-output"
 
@@ -40,6 +42,7 @@ struct Ex4LinearCommand: ParsableCommand {
   var lambda: Double { training.lambda(default: 0) }
 
   func run() throws {
+    verbose.printSetup()
     try DataDirectory.checkNamedFolder()
     if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     try OutputDirectory.prepare(outputDir)

@@ -64,6 +64,8 @@ struct Ex4Course: ParsableCommand {
 
   @OptionGroup var training: TrainingOptions
 
+  @OptionGroup var verbose: VerboseOption
+
   @Option(
     name: .long,
     help: ArgumentHelp(
@@ -138,6 +140,7 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
+    verbose.printSetup()
     // A mistyped EX4_DATA_DIR, --data or --weights is refused before anything is printed or made.
     try DataDirectory.checkNamedFolder()
     if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
