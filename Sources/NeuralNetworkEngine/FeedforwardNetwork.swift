@@ -387,20 +387,16 @@ package struct FeedforwardNetwork {
       switch output {
       case .classifier:
         logistic(zi, plus: bias, into: ai, count: K)
-        while k < K {
-          let h = ai[k]
-          if cost {
-            // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0:
-            // the other term is 0 · (a finite log), or 0 · (−Inf) = NaN.
-            let y: Double = Double(k + 1) == target[i] ? 1 : 0
-            if y == 1 {
-              sum += h == 1 ? .nan : Foundation.log(h)
-            } else {
-              sum += h == 0 ? .nan : Foundation.log(1 - h)
-            }
-            zi[k] = h - y
+        if cost {
+          // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0, one
+          // term after another (nnl_cross_entropy): the other term is
+          // 0 · (a finite log), or 0 · (−Inf) = NaN.
+          let label = Int(target[i]) - 1
+          sum = nnl_cross_entropy(sum, ai, K, label, KernelPath.best.rawValue)
+          while k < K {
+            zi[k] = ai[k] - (k == label ? 1 : 0)
+            k += 1
           }
-          k += 1
         }
       case .linear:
         while k < K {
@@ -514,8 +510,9 @@ package struct FeedforwardNetwork {
     let delta2 = w.z[2].pointer
     if let sparse = w.sparse, allFinite(delta2, count: stride2 * m) {
       let packed = w.packedGradient.pointer
-      // One range of columns per core, each reading delta(2) once, block by block.
-      let ranges = sparse.columnRanges(ProcessInfo.processInfo.activeProcessorCount)
+      // Several ranges of columns per core, handed out as the cores come
+      // free; each reads delta(2) once, block by block.
+      let ranges = sparse.columnRanges(w.gradientPieces)
       let work = { (piece: Int) in
         sparse.backward(columns: ranges[piece], delta: delta2, width: stride2, into: packed)
       }
@@ -554,7 +551,7 @@ package struct FeedforwardNetwork {
 private func logistic(
   _ t: UnsafePointer<Double>, plus bias: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int
 ) {
-  nnl_sigmoid(t, bias, out, count)
+  nnl_sigmoid(t, bias, out, count, KernelPath.best.rawValue)
 }
 
 /// The address of a buffer's first element, or a valid address for an empty
