@@ -65,10 +65,12 @@ import Foundation
 /// on the number of cores. They agree with the formulas above computed
 /// matrix by matrix to about 1e-15 relative (the additions are in another
 /// order; gradient entries that are sums with much cancellation, like those
-/// of trained weights, agree to about 1e-12). On a processor with AVX2 the
-/// sigmoid's exp is a vectorised polynomial (``logistic``); where a unit
-/// saturates it is the C library's exp, so that the cross-entropy is
-/// evaluated with Octave's saturation exactly: 0 · log(0) is NaN, log(0) is −Inf.
+/// of trained weights, agree to about 1e-12). On a processor with AVX2 or
+/// AVX-512 (``KernelPath/best``) the sigmoid's exp is vectorised (a table of
+/// 2^(j/16) and a polynomial, ``logistic``) and so is the cross-entropy's log
+/// (within 1 ulp); where a unit saturates the exp is the C library's, so that
+/// the cross-entropy is evaluated with Octave's saturation exactly:
+/// 0 · log(0) is NaN, log(0) is −Inf.
 package struct FeedforwardNetwork {
   /// The activation g of every hidden unit.
   package enum HiddenActivation: Sendable {
@@ -544,8 +546,9 @@ package struct FeedforwardNetwork {
 }
 
 /// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop,
-/// vectorised with a polynomial exp when the processor has AVX2 and FMA, the
-/// C library's exp where a unit saturates and on other processors. It is the
+/// vectorised with a table-and-polynomial exp when the processor has AVX2
+/// and FMA or AVX-512, the C library's exp where a unit saturates and on
+/// other processors. It is the
 /// same loop in every build: the C target computes the same bits at every
 /// optimisation level.
 private func logistic(
