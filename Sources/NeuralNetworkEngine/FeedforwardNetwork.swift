@@ -65,10 +65,12 @@ import Foundation
 /// on the number of cores. They agree with the formulas above computed
 /// matrix by matrix to about 1e-15 relative (the additions are in another
 /// order; gradient entries that are sums with much cancellation, like those
-/// of trained weights, agree to about 1e-12). On a processor with AVX2 the
-/// sigmoid's exp is a vectorised polynomial (``logistic``); where a unit
-/// saturates it is the C library's exp, so that the cross-entropy is
-/// evaluated with Octave's saturation exactly: 0 · log(0) is NaN, log(0) is −Inf.
+/// of trained weights, agree to about 1e-12). On a processor with AVX2 or
+/// AVX-512 (``KernelPath/best``) the sigmoid's exp is vectorised (a table of
+/// 2^(j/16) and a polynomial, ``logistic``) and so is the cross-entropy's log
+/// (within 1 ulp); where a unit saturates the exp is the C library's, so that
+/// the cross-entropy is evaluated with Octave's saturation exactly:
+/// 0 · log(0) is NaN, log(0) is −Inf.
 package struct FeedforwardNetwork {
   /// The activation g of every hidden unit.
   package enum HiddenActivation: Sendable {
@@ -387,20 +389,16 @@ package struct FeedforwardNetwork {
       switch output {
       case .classifier:
         logistic(zi, plus: bias, into: ai, count: K)
-        while k < K {
-          let h = ai[k]
-          if cost {
-            // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0:
-            // the other term is 0 · (a finite log), or 0 · (−Inf) = NaN.
-            let y: Double = Double(k + 1) == target[i] ? 1 : 0
-            if y == 1 {
-              sum += h == 1 ? .nan : Foundation.log(h)
-            } else {
-              sum += h == 0 ? .nan : Foundation.log(1 - h)
-            }
-            zi[k] = h - y
+        if cost {
+          // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0, one
+          // term after another (nnl_cross_entropy): the other term is
+          // 0 · (a finite log), or 0 · (−Inf) = NaN.
+          let label = Int(target[i]) - 1
+          sum = nnl_cross_entropy(sum, ai, K, label, KernelPath.best.rawValue)
+          while k < K {
+            zi[k] = ai[k] - (k == label ? 1 : 0)
+            k += 1
           }
-          k += 1
         }
       case .linear:
         while k < K {
@@ -514,8 +512,9 @@ package struct FeedforwardNetwork {
     let delta2 = w.z[2].pointer
     if let sparse = w.sparse, allFinite(delta2, count: stride2 * m) {
       let packed = w.packedGradient.pointer
-      // One range of columns per core, each reading delta(2) once, block by block.
-      let ranges = sparse.columnRanges(ProcessInfo.processInfo.activeProcessorCount)
+      // Several ranges of columns per core, handed out as the cores come
+      // free; each reads delta(2) once, block by block.
+      let ranges = sparse.columnRanges(w.gradientPieces)
       let work = { (piece: Int) in
         sparse.backward(columns: ranges[piece], delta: delta2, width: stride2, into: packed)
       }
@@ -547,14 +546,15 @@ package struct FeedforwardNetwork {
 }
 
 /// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop,
-/// vectorised with a polynomial exp when the processor has AVX2 and FMA, the
-/// C library's exp where a unit saturates and on other processors. It is the
+/// vectorised with a table-and-polynomial exp when the processor has AVX2
+/// and FMA or AVX-512, the C library's exp where a unit saturates and on
+/// other processors. It is the
 /// same loop in every build: the C target computes the same bits at every
 /// optimisation level.
 private func logistic(
   _ t: UnsafePointer<Double>, plus bias: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int
 ) {
-  nnl_sigmoid(t, bias, out, count)
+  nnl_sigmoid(t, bias, out, count, KernelPath.best.rawValue)
 }
 
 /// The address of a buffer's first element, or a valid address for an empty

@@ -2,6 +2,7 @@ import OctaveCore
 internal import CBLAS
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The memory one evaluation of a network on one input matrix works in,
 /// kept between calls so that training allocates nothing that grows with the
@@ -187,15 +188,46 @@ package final class NetworkWorkspace: @unchecked Sendable {
     }
   }
 
-  /// `body(0)` … `body(count − 1)` on every core. The callers' bodies write
-  /// disjoint parts of the workspace's buffers (their chunk of examples, or
-  /// their columns), which is what makes sharing the pointers safe.
-  static func inParallel(_ count: Int, _ body: (Int) -> Void) {
+  /// `body(0)` … `body(count − 1)` on every core. The pieces are handed
+  /// out one at a time from a shared counter to `workers` runners (one per
+  /// core by default), so a core slowed by another process takes fewer of
+  /// them and the others more, instead of leaving its fixed share for last.
+  /// The callers' bodies write disjoint parts of the workspace's buffers
+  /// (their chunk of examples, or their columns), which is what makes
+  /// sharing the pointers safe, and each piece's result is made wholly by
+  /// one body, so it does not depend on which runner took it.
+  static func inParallel(
+    _ count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount, _ body: (Int) -> Void
+  ) {
+    let runners = min(max(workers, 1), count)
+    guard runners > 1 else {
+      for piece in 0..<count { body(piece) }
+      return
+    }
+    let counter = PieceCounter()
     withoutActuallyEscaping(body) { body in
       nonisolated(unsafe) let work = body
-      DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+      DispatchQueue.concurrentPerform(iterations: runners) { _ in
+        while true {
+          let piece = counter.next.add(1, ordering: .relaxed).oldValue
+          if piece >= count { break }
+          work(piece)
+        }
+      }
     }
   }
+
+  /// The pieces ``firstLayerGradient`` cuts the columns of [1 X] into
+  /// (``SparseInput/columnRanges(_:)``): several per core, so that the
+  /// counter of ``inParallel(_:workers:_:)`` can even out the cores' loads.
+  /// The gradient is the same whatever the number (each column's sum is
+  /// made by one piece); tests set it to compare.
+  package var gradientPieces = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// The next piece to hand out in ``NetworkWorkspace/inParallel(_:workers:_:)``.
+private final class PieceCounter: Sendable {
+  let next = Atomic<Int>(0)
 }
 
 /// How the first layer's products, [1 X] · Theta1ᵀ and delta2ᵀ · [1 X], are computed.

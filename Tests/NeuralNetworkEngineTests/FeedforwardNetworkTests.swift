@@ -1,5 +1,6 @@
 import _NeuralNetworkKernels
 import Foundation
+import Synchronization
 import Testing
 
 @testable import NeuralNetworkEngine
@@ -309,33 +310,126 @@ struct FeedforwardNetworkTests {
     }
   }
 
-  @Test("The C logistic function equals 1 / (1 + exp(−t)) to 1e-15 and is 0, 1, NaN exactly where that is")
-  func logisticFunction() {
+  @Test(
+    "The C logistic function on every path equals 1 / (1 + exp(−t)) to 9e-16 and is 0, 1, NaN exactly where that is",
+    arguments: KernelPath.available)
+  func logisticFunction(path: KernelPath) {
     var generator = SeededGenerator(seed: 111)
     var t = (0..<4000).map { _ in Double.random(in: -60...60, using: &generator) }
     t += (0..<400).map { _ in Double.random(in: -800...800, using: &generator) }
     // Around the saturation at 1 (exp(−t) near 2⁻⁵³) and at 0 (exp(−t) overflowing), and odd values.
     t += (0..<800).map { 36 + Double($0) / 400 }
     t += (0..<800).map { -711 + Double($0) / 400 }
+    // Where the vector exp's table index wraps (t a multiple of ln2/16) and at the ends of its range.
+    t += (-200...200).map { Double($0) * Foundation.log(2.0) / 16 } + [-36, 36, -700, 700, -35.999, 699.999]
     t += [
       0, -0.0, .infinity, -.infinity, .nan, Double.leastNormalMagnitude / 1024, -Double.leastNormalMagnitude / 1024,
       709.78, -709.78, 745.2, -745.2,
     ]
     let bias = t.indices.map { $0 % 3 == 0 ? 0 : Double.random(in: -1e-3...1e-3, using: &generator) }
-    var out = [Double](repeating: -1, count: t.count)
-    nnl_sigmoid(t, bias, &out, t.count)
     var worst = 0.0
-    for k in t.indices {
-      let exact = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
-      if exact.isNaN || exact == 0 || exact == 1 {
-        #expect(
-          out[k].isNaN == exact.isNaN && (exact.isNaN || out[k] == exact), "t = \(t[k]): \(out[k]), exactly \(exact)")
-      } else {
-        #expect(out[k] != 0 && out[k] != 1, "t = \(t[k]): \(out[k]) saturates, exactly \(exact)")
-        worst = max(worst, relativeDifference(out[k], exact))
+    // Every count from 1 to 19 from every start, so that each path's tails (masked lanes) are run.
+    for count in [t.count, 1, 2, 3, 5, 7, 10, 19] {
+      var out = [Double](repeating: -1, count: t.count)
+      var start = 0
+      while start < t.count {
+        let here = min(count, t.count - start)
+        t.withUnsafeBufferPointer { t in
+          bias.withUnsafeBufferPointer { bias in
+            out.withUnsafeMutableBufferPointer { out in
+              nnl_sigmoid(
+                t.baseAddress! + start, bias.baseAddress! + start, out.baseAddress! + start, here, path.rawValue)
+            }
+          }
+        }
+        start += here
+      }
+      for k in t.indices {
+        let exact = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
+        if exact.isNaN || exact == 0 || exact == 1 {
+          #expect(
+            out[k].isNaN == exact.isNaN && (exact.isNaN || out[k] == exact),
+            "\(path), t = \(t[k]): \(out[k]), exactly \(exact)")
+        } else {
+          #expect(out[k] != 0 && out[k] != 1, "\(path), t = \(t[k]): \(out[k]) saturates, exactly \(exact)")
+          worst = max(worst, relativeDifference(out[k], exact))
+        }
       }
     }
-    #expect(worst <= 1e-15, "largest relative difference \(worst)")
+    // The vector paths: exp within 2.05u (u = 2⁻⁵³; kernels.c derives it),
+    // then 1 + e and the division, one rounding each: 4.05u from the exact
+    // logistic function. The C library's exp is within 1 ulp (2u), so its
+    // formula is within 4u: 8.05u = 8.9e-16 apart at most.
+    #expect(worst <= 8.05 * unitRoundoff, "\(path): largest relative difference \(worst)")
+  }
+
+  @Test(
+    "AVX2 and AVX-512 give the same bits for the logistic function and the cross-entropy (the same operations per lane)"
+  )
+  func vectorPathsAgree() {
+    guard KernelPath.best == .avx512 else { return }
+    var generator = SeededGenerator(seed: 112)
+    // Inside the vector exp's range, [−700, 36], where no lane falls back to the C library.
+    let t = (0..<5003).map { _ in Double.random(in: -700...36, using: &generator) }
+    let bias = [Double](repeating: 0, count: t.count)
+    let h = (0..<1000).map { _ in Double.random(in: 0...1, using: &generator) }
+    var outputs: [[Double]] = []
+    var entropies: [[Double]] = []
+    for path in [KernelPath.avx2, .avx512] {
+      var out = [Double](repeating: 0, count: t.count)
+      nnl_sigmoid(t, bias, &out, t.count, path.rawValue)
+      outputs.append(out)
+      entropies.append(
+        stride(from: 0, to: 1000, by: 10).map {
+          nnl_cross_entropy(0, Array(h[$0..<($0 + 10)]), 10, $0 % 10, path.rawValue)
+        })
+    }
+    #expect(firstBitDifference(outputs[0], outputs[1]) == nil)
+    #expect(firstBitDifference(entropies[0], entropies[1]) == nil)
+  }
+
+  @Test(
+    "The cross-entropy terms on every path: Octave's formula with the C library's log, to 2 ulps; NaN for 0·log(0), −Inf for log(0)",
+    arguments: KernelPath.available)
+  func crossEntropy(path: KernelPath) {
+    var generator = SeededGenerator(seed: 113)
+    // h across the scales the outputs take, and exactly 0 and 1 (saturated), subnormal, NaN.
+    var h = (0..<3000).map { _ in Double.random(in: 0...1, using: &generator) }
+    h += (0..<3000).map { _ in Foundation.exp(-Double.random(in: 0...745, using: &generator)) }
+    h += (0..<3000).map { _ in 1 - Foundation.exp(-Double.random(in: 0...40, using: &generator)) }
+    h += [
+      0, 1, 0.5, Double.leastNormalMagnitude, Double.leastNonzeroMagnitude, Double.leastNormalMagnitude / 3, .nan,
+      1 - 0x1p-53,
+    ]
+    for K in [1, 3, 4, 8, 10, 13] {
+      var start = 0
+      while start + K <= h.count {
+        let group = Array(h[start..<(start + K)])
+        let label = start % K
+        let sum = nnl_cross_entropy(0, group, K, label, path.rawValue)
+        // The terms one by one with the C library's log, as the formula reads.
+        var exact = 0.0
+        var magnitude = 0.0
+        for k in 0..<K {
+          let y: Double = k == label ? 1 : 0
+          let term = y * Foundation.log(group[k]) + (1 - y) * Foundation.log(1 - group[k])
+          exact += term
+          magnitude += abs(term)
+        }
+        if exact.isNaN || exact.isInfinite {
+          #expect(
+            sum.isNaN == exact.isNaN && (sum.isNaN || sum == exact), "K = \(K), \(group): \(sum), formula \(exact)")
+        } else {
+          // Each log within 4u of the C library's (both within 1 ulp, 2u, of
+          // the exact), and the K − 1 additions in the same order, each sum
+          // within γ(K − 1) of its exact value: (4 + 2(K − 1))u of the terms'
+          // magnitudes apart.
+          let bound = (4 + 2 * Double(K - 1)) * unitRoundoff * magnitude
+          #expect(abs(sum - exact) <= bound, "\(path), K = \(K): \(sum), formula \(exact)")
+        }
+        start += K
+      }
+    }
   }
 
   @Test("An infinite weight where X is zero still gives NaN, as 0 · Inf does in the dense product")
@@ -358,63 +452,157 @@ struct FeedforwardNetworkTests {
     }
   }
 
-  @Test("The sparse form holds every non-zero of [1 X] once each way, and its column ranges cover [1 X] once")
+  @Test(
+    "The sparse form holds every non-zero of [1 X] once each way, coded or as doubles, and its column ranges cover [1 X] once"
+  )
   func sparseForm() throws {
     var generator = SeededGenerator(seed: 121)
-    let X = randomData(700, 23, density: 0.3, using: &generator)
-    let sparse = try #require(SparseInput(X, densityAtMost: 1, width: 8))
-    let ones = X.prependingOnes()
-    let nonZeros = ones.values.filter { $0 != 0 }.count
-    #expect(sparse.count == nonZeros && sparse.valueByRow.count == nonZeros && sparse.valueByColumn.count == nonZeros)
-    // Rebuilt from each form, [1 X] comes back exactly.
-    var byRows = Matrix.zeros(700, 24)
-    for i in 0..<700 {
-      for p in Int(sparse.rowStart[i])..<Int(sparse.rowStart[i + 1]) {
-        byRows[i + 1, Int(sparse.columnOfEntry[p]) + 1] = sparse.valueByRow[p]
+    // 1100 examples: two blocks of 1024 at most, so entries cross a block boundary.
+    let X = randomData(1100, 23, density: 0.3, using: &generator)
+    // The same pattern with 8-bit values: at most 256 distinct, so coded.
+    let X8 = Matrix(rows: 1100, columns: 23, values: X.values.map { $0 == 0 ? 0 : (($0 + 1) * 127.5).rounded() / 255 })
+    let plain = try #require(SparseInput(X, densityAtMost: 1, width: 8))
+    let coded = try #require(SparseInput(X8, densityAtMost: 1, width: 8))
+    let codedAsDoubles = try #require(SparseInput(X8, densityAtMost: 1, width: 8, codes: false))
+    #expect(!plain.isCoded && coded.isCoded && !codedAsDoubles.isCoded)
+    #expect(coded.table.count <= 256 && Set(coded.table.map(\.bitPattern)).count == coded.table.count)
+    for (sparse, X) in [(plain, X), (coded, X8), (codedAsDoubles, X8)] {
+      let ones = X.prependingOnes()
+      let nonZeros = ones.values.filter { $0 != 0 }.count
+      #expect(sparse.count == nonZeros && sparse.rowInBlock.count == nonZeros && sparse.columnOfEntry.count == nonZeros)
+      // Rebuilt from each form, [1 X] comes back exactly, each row's and each block column's entries in order.
+      var byRows = Matrix.zeros(1100, 24)
+      for i in 0..<1100 {
+        let entries = Int(sparse.rowStart[i])..<Int(sparse.rowStart[i + 1])
+        #expect(zip(entries, entries.dropFirst()).allSatisfy { sparse.columnOfEntry[$0] < sparse.columnOfEntry[$1] })
+        for p in entries { byRows[i + 1, Int(sparse.columnOfEntry[p]) + 1] = sparse.valueInRow(p) }
       }
-    }
-    var byColumns = Matrix.zeros(700, 24)
-    for b in 0..<sparse.blocks {
-      for j in 0..<24 {
-        for p in Int(sparse.blockStart[b * 24 + j])..<Int(sparse.blockStart[b * 24 + j + 1]) {
-          byColumns[Int(sparse.rowOfEntry[p]) + 1, j + 1] = sparse.valueByColumn[p]
+      var byColumns = Matrix.zeros(1100, 24)
+      for b in 0..<sparse.blocks {
+        for j in 0..<24 {
+          let entries = Int(sparse.blockStart[b * 24 + j])..<Int(sparse.blockStart[b * 24 + j + 1])
+          #expect(zip(entries, entries.dropFirst()).allSatisfy { sparse.rowInBlock[$0] < sparse.rowInBlock[$1] })
+          for p in entries {
+            byColumns[b * sparse.blockRows + Int(sparse.rowInBlock[p]) + 1, j + 1] = sparse.valueInColumn(p)
+          }
         }
       }
+      #expect(byRows == ones && byColumns == ones)
+      #expect(sparse.nonZerosInColumn == (1...24).map { j in (1...1100).filter { ones[$0, j] != 0 }.count })
     }
-    #expect(byRows == ones && byColumns == ones)
-    #expect(sparse.nonZerosInColumn == (1...24).map { j in (1...700).filter { ones[$0, j] != 0 }.count })
+    #expect(plain.blocks > 1)
     for pieces in 1...30 {
-      let ranges = sparse.columnRanges(pieces)
+      let ranges = plain.columnRanges(pieces)
       #expect(ranges.count <= pieces && ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 24)
       #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$1.isEmpty })
     }
     #expect(SparseInput(X, densityAtMost: 0.2, width: 8) == nil, "30% non-zero is over a limit of 20%")
+    #expect(
+      SparseInput(Matrix.zeros(3, SparseInput.mostColumns), densityAtMost: 1, width: 8) == nil, "too many columns")
 
-    // Both loops, portable and with vector units, against the dense products: 6 units, padded to 8.
-    let Theta = randomMatrix(6, 24, scale: 1, using: &generator)
-    let delta = randomMatrix(700, 6, scale: 1, using: &generator)
-    let forward = ones * Theta.transposed()  // 700 × 6
-    let backward = delta.transposed() * ones  // 6 × 24
-    var weights = [Double](repeating: 0, count: 24 * 8)
-    for j in 0..<24 { for k in 0..<6 { weights[j * 8 + k] = Theta[k + 1, j + 1] } }
-    var deltaRows = [Double](repeating: 0, count: 700 * 8)
-    for i in 0..<700 { for k in 0..<6 { deltaRows[i * 8 + k] = delta[i + 1, k + 1] } }
-    for vectorUnits in [false, true] {
-      var z = [Double](repeating: .nan, count: 700 * 8)
-      var g = [Double](repeating: .nan, count: 24 * 8)
-      z.withUnsafeMutableBufferPointer { out in
-        sparse.forward(examples: 0..<700, weights: weights, width: 8, into: out.baseAddress!, vectorUnits: vectorUnits)
-      }
-      g.withUnsafeMutableBufferPointer { out in
-        for range in sparse.columnRanges(3) {
-          sparse.backward(columns: range, delta: deltaRows, width: 8, into: out.baseAddress!, vectorUnits: vectorUnits)
+    // Both loops on every path against the dense products: 6 units, padded
+    // to 8 (the AVX-512 path's half register), then 28 and 44 (whole and
+    // half registers past 32 units).
+    for units in [6, 27, 41] {
+      let width = (units + 3) / 4 * 4
+      for (sparse, X) in [(plain, X), (coded, X8)] {
+        let ones = X.prependingOnes()
+        let Theta = randomMatrix(units, 24, scale: 1, using: &generator)
+        let delta = randomMatrix(1100, units, scale: 1, using: &generator)
+        let forward = ones * Theta.transposed()  // 1100 × units
+        let backward = delta.transposed() * ones  // units × 24
+        var weights = [Double](repeating: 0, count: 24 * width)
+        for j in 0..<24 { for k in 0..<units { weights[j * width + k] = Theta[k + 1, j + 1] } }
+        var deltaRows = [Double](repeating: 0, count: 1100 * width)
+        for i in 0..<1100 { for k in 0..<units { deltaRows[i * width + k] = delta[i + 1, k + 1] } }
+        // Each sum has at most 1 + 1100 terms of at most 1 · 1 in size
+        // (|X| ≤ 1, weights and errors within 1): within γ(1101)·1101 of the
+        // exact, so two orders differ by twice that, 2.7e-10; a transposed or
+        // misplaced term moves a sum by a whole term, about 0.1 or more.
+        let tolerance = 2 * gamma(1101) * 1101
+        var results: [KernelPath: (z: [Double], g: [Double])] = [:]
+        for path in KernelPath.available {
+          var z = [Double](repeating: .nan, count: 1100 * width)
+          var g = [Double](repeating: .nan, count: 24 * width)
+          z.withUnsafeMutableBufferPointer { out in
+            sparse.forward(examples: 0..<1100, weights: weights, width: width, into: out.baseAddress!, path: path)
+          }
+          g.withUnsafeMutableBufferPointer { out in
+            for range in sparse.columnRanges(3) {
+              sparse.backward(columns: range, delta: deltaRows, width: width, into: out.baseAddress!, path: path)
+            }
+          }
+          let zMatrix = Matrix(
+            rows: 1100, columns: units, values: (0..<(1100 * units)).map { z[($0 % 1100) * width + $0 / 1100] })
+          let gMatrix = Matrix(
+            rows: units, columns: 24, values: (0..<(units * 24)).map { g[($0 / units) * width + $0 % units] })
+          #expect(
+            zip(zMatrix.values, forward.values).allSatisfy { abs($0 - $1) <= tolerance }, "forward, \(path), \(units)")
+          #expect(
+            zip(gMatrix.values, backward.values).allSatisfy { abs($0 - $1) <= tolerance }, "backward, \(path), \(units)"
+          )
+          #expect(z.enumerated().allSatisfy { $0.offset % width < units || $0.element == 0 }, "padding units stay 0")
+          results[path] = (z, g)
+        }
+        // The two vector paths do the same multiply-adds in the same order in every lane.
+        if let avx2 = results[.avx2], let avx512 = results[.avx512] {
+          #expect(firstBitDifference(avx2.z, avx512.z) == nil, "forward, AVX2 and AVX-512, \(units)")
+          #expect(firstBitDifference(avx2.g, avx512.g) == nil, "backward, AVX2 and AVX-512, \(units)")
+        }
+        // Codes look up the same doubles: the same bits as the doubles' form, on every path.
+        if sparse.isCoded {
+          for path in KernelPath.available {
+            var z = [Double](repeating: .nan, count: 1100 * width)
+            var g = [Double](repeating: .nan, count: 24 * width)
+            z.withUnsafeMutableBufferPointer { out in
+              codedAsDoubles.forward(
+                examples: 0..<1100, weights: weights, width: width, into: out.baseAddress!, path: path)
+            }
+            g.withUnsafeMutableBufferPointer { out in
+              codedAsDoubles.backward(
+                columns: 0..<24, delta: deltaRows, width: width, into: out.baseAddress!, path: path)
+            }
+            #expect(firstBitDifference(z, results[path]!.z) == nil, "forward, codes and doubles, \(path)")
+            #expect(firstBitDifference(g, results[path]!.g) == nil, "backward, codes and doubles, \(path)")
+          }
         }
       }
-      let zMatrix = Matrix(rows: 700, columns: 6, values: (0..<(700 * 6)).map { z[($0 % 700) * 8 + $0 / 700] })
-      let gMatrix = Matrix(rows: 6, columns: 24, values: (0..<(6 * 24)).map { g[($0 / 6) * 8 + $0 % 6] })
-      expectClose(zMatrix, forward, tolerance: 1e-13, "forward, vector units \(vectorUnits)")
-      expectClose(gMatrix, backward, tolerance: 1e-13, "backward, vector units \(vectorUnits)")
-      #expect(z.enumerated().allSatisfy { $0.offset % 8 < 6 || $0.element == 0 }, "padding units stay 0")
+    }
+  }
+
+  @Test(
+    "The course's 8-bit digits take the coded form: at most 256 distinct values with the bias's 1",
+    .enabled(if: haveCourseFiles, courseFilesMissing))
+  func courseDigitsAreCoded() throws {
+    let X = try #require(try CourseFile.read("ex4data1-8bit.mat")["X"])
+    let sparse = try #require(SparseInput(X, width: 28))
+    #expect(sparse.isCoded)
+    #expect(Set(sparse.table) == Set(X.values.filter { $0 != 0 } + [1]))
+  }
+
+  @Test("The gradient's sparse product gives the same bits cut into 1, 7 or 40 pieces, run by 1, 2 or 5 runners")
+  func gradientPiecesDoNotChangeResults() {
+    var generator = SeededGenerator(seed: 141)
+    let X = randomData(3000, 50, density: 0.3, using: &generator)
+    let y = randomTargets(3000, 5, linear: false, using: &generator)
+    let network = FeedforwardNetwork(
+      Theta: randomWeights([50, 13, 5], scale: 0.5, using: &generator), hiddenActivation: .sigmoid,
+      output: .classifier)
+    var results: [(J: Double, grad: Matrix)] = []
+    for pieces in [1, 7, 40] {
+      let workspace = NetworkWorkspace(X: X, layerSizes: [50, 13, 5], firstLayer: .sparse)
+      workspace.gradientPieces = pieces
+      results.append(network.costFunction(y: y, lambda: 1, in: workspace))
+    }
+    for result in results.dropFirst() {
+      #expect(result.J.bitPattern == results[0].J.bitPattern)
+      #expect(firstBitDifference(result.grad.values, results[0].grad.values) == nil)
+    }
+    // The counter hands every piece out exactly once, whatever the runners.
+    for workers in [1, 2, 5] {
+      let taken = Mutex([Int](repeating: 0, count: 37))
+      NetworkWorkspace.inParallel(37, workers: workers) { piece in taken.withLock { $0[piece] += 1 } }
+      #expect(taken.withLock { $0 } == [Int](repeating: 1, count: 37), "\(workers) runners")
     }
   }
 

@@ -5,7 +5,7 @@
 // BLAS's dense products cannot do. Everything else in the network goes
 // through BLAS. Each loop keeps up to 32 hidden units in vector registers
 // while it walks one example's (or one pixel's) non-zeros, and uses AVX2 and
-// FMA when the processor has them, chosen at run time, so that the package
+// FMA, or AVX-512, when the processor has them, chosen at run time, so that the package
 // needs no compiler flags. Each function gives the same results whatever
 // the optimisation level it was compiled at (see kernels.c), so a debug and
 // a release build compute the same numbers.
@@ -15,36 +15,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The code paths: plain C loops, AVX2 with FMA, AVX-512 (F and VL). Every
+/// function taking a `path` runs the one asked for, or the best the
+/// processor has when that is lower; the best is found once
+/// (`__builtin_cpu_supports`) and remembered.
+enum { NNL_PATH_PORTABLE = 0, NNL_PATH_AVX2 = 1, NNL_PATH_AVX512 = 2 };
+
+/// The best path this processor can run.
+int nnl_best_path(void);
+
 /// The first layer's pre-activations from the rows of [1 X] held by row
 /// (compressed sparse rows): for each example i in [firstRow, endRow) and
 /// each unit k < width,
 ///
 ///     out[i * width + k] = sum over p in [rowStart[i], rowStart[i + 1])
-///                          of value[p] * weights[column[p] * width + k]
+///                          of value(p) * weights[column[p] * width + k]
 ///
-/// `weights` holds Theta1 one column after another, `width` apart; `width`
-/// is a multiple of 4 and the units past the layer's size are zero.
-/// `vectorUnits` 0 keeps to the portable loop (for tests; 1 uses AVX2 and FMA
-/// when the processor has them).
+/// with value(p) = table[code[p]] when `code` is not null, value[p]
+/// otherwise. `out` is written, not added to. `weights` holds Theta1 one
+/// column after another, `width` apart; `width` is a multiple of 4 and the
+/// units past the layer's size are zero. The AVX2 and AVX-512 paths give the
+/// same bits (each sum is the same multiply-adds in the same order), the
+/// portable one rounds each product on its own.
 void nnl_sparse_forward(
-  const int64_t *rowStart, const int32_t *column, const double *value, ptrdiff_t firstRow, ptrdiff_t endRow,
-  const double *weights, ptrdiff_t width, double *out, int vectorUnits);
+  const int64_t *rowStart, const uint16_t *column, const uint8_t *code, const double *table, const double *value,
+  ptrdiff_t firstRow, ptrdiff_t endRow, const double *weights, ptrdiff_t width, double *out, int path);
 
 /// The first layer's weight gradient from the columns of [1 X] held by row
-/// block (compressed sparse columns, one set per block of rows): for each
-/// column j in [firstColumn, endColumn) and each unit k < width,
+/// block (compressed sparse columns, one set per block of `blockRows` rows):
+/// for each column j in [firstColumn, endColumn) and each unit k < width,
 ///
 ///     out[j * width + k] = sum over blocks b, then over p in
 ///                          [blockStart[b * columns + j], blockStart[b * columns + j + 1])
-///                          of value[p] * delta[row[p] * width + k]
+///                          of value(p) * delta[(b * blockRows + row[p]) * width + k]
 ///
-/// `delta` holds each example's delta2, `width` values apart (a multiple of
-/// 4, zero past the layer's units). The sum runs over the examples in order,
-/// so the result does not depend on how the columns are shared out.
-/// `vectorUnits` as for nnl_sparse_forward.
+/// `row[p]` is the example's place within its block; value(p) as for
+/// nnl_sparse_forward. `out` is written, not added to. `delta` holds each
+/// example's delta2, `width` values apart (a multiple of 4, zero past the
+/// layer's units). The sum runs over the examples in order, so the result
+/// does not depend on how the columns are shared out.
 void nnl_sparse_backward(
-  const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, const int32_t *row, const double *value,
-  ptrdiff_t firstColumn, ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out, int vectorUnits);
+  const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, ptrdiff_t blockRows, const uint16_t *row,
+  const uint8_t *code, const double *table, const double *value, ptrdiff_t firstColumn, ptrdiff_t endColumn,
+  const double *delta, ptrdiff_t width, double *out, int path);
 
 /// 1 when every one of the `count` values is finite, 0 when one is an
 /// infinity or a NaN (the sparse loops skip 0 · x, which is NaN for those).
@@ -52,10 +65,20 @@ int nnl_all_finite(const double *values, ptrdiff_t count);
 
 /// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count.
 /// Where the result is neither 0, 1 nor within a few units in the last place
-/// of them (-700 <= t + bias <= 36), exp is a vectorised polynomial good to
-/// about 1e-16 relative; elsewhere, and for NaN and infinities, it is the C
-/// library's exp, so that a unit saturates at exactly 0 or 1 exactly where
-/// Octave's formula makes it.
-void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count);
+/// of them (-700 <= t + bias <= 36), the vector paths compute exp from a
+/// table of 2^(j/16) and a degree-7 polynomial, within 2.3e-16 relative
+/// (kernels.c derives it), so the result is within 4.5e-16 of the exact
+/// logistic function; elsewhere, and for NaN and infinities, and on the
+/// portable path, it is the C library's exp, so that a unit saturates at
+/// exactly 0 or 1 exactly where Octave's formula makes it.
+void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count, int path);
+
+/// `sum` plus, added one after another for k = 0 ... count - 1, Octave's
+/// cross-entropy terms y log(h[k]) + (1 - y) log(1 - h[k]) with y = 1 for
+/// k == label and 0 otherwise: log(h[k]) or log(1 - h[k]), or NaN where the
+/// other term is 0 · log(0). The vector paths take the logs of normal
+/// numbers with fdlibm's method (error below 1 unit in the last place), the
+/// others (0, subnormal, NaN) and the portable path with the C library's log.
+double nnl_cross_entropy(double sum, const double *h, ptrdiff_t count, ptrdiff_t label, int path);
 
 #endif
