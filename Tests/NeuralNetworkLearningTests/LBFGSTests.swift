@@ -205,18 +205,25 @@ private func largestDifference(_ a: [Double], _ b: [Double]) -> Double {
   }
 }
 
-/// The course's network on the 8-bit data: lbfgs from the course's initial
-/// weights for seed 1 (`rand('twister', 1)`), 50 iterations, λ = 1.
-@Test(
-  "lbfgs trains the course's network on the 8-bit data",
-  .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")))
-func lbfgsTrainsTheCourseNetwork() throws {
+/// The course's network on the 8-bit data, λ = 1: X, y, the initial weights
+/// of seed 1 (Octave's after `rand('twister', 1)`) and the evaluator.
+private func courseNetworkFromSeed1() throws -> (X: Matrix, y: Matrix, initial: Matrix, cost: NNCostFunction) {
   let data = try CourseFile.read("ex4data1-8bit.mat")
   let X = try #require(data["X"])
   let y = try #require(data["y"])
   var random = OctaveRandom(seed: 1)
   let initial = unroll(randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random))
   let cost = NNCostFunction(inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1)
+  return (X, y, initial, cost)
+}
+
+/// The course's network on the 8-bit data: lbfgs from the course's initial
+/// weights for seed 1 (`rand('twister', 1)`), 50 iterations, λ = 1.
+@Test(
+  "lbfgs trains the course's network on the 8-bit data",
+  .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")))
+func lbfgsTrainsTheCourseNetwork() throws {
+  let (X, y, initial, cost) = try courseNetworkFromSeed1()
   let (trained, fX, i) = lbfgs(cost.callAsFunction, initial, maxIter: 50, progress: .silent)
   let J0 = cost(initial).J
   // Every step lowers the cost (sufficient decrease), and 50 of them take it
@@ -250,12 +257,7 @@ func lbfgsTrainsTheCourseNetwork() throws {
   "lbfgs reaches 95.5% training accuracy in fewer cost evaluations than fmincg",
   .enabled(if: CourseFile.has("ex4data1-8bit.mat"), CourseFile.missing("ex4data1-8bit.mat")))
 func lbfgsNeedsFewerEvaluationsThanFmincg() throws {
-  let data = try CourseFile.read("ex4data1-8bit.mat")
-  let X = try #require(data["X"])
-  let y = try #require(data["y"])
-  var random = OctaveRandom(seed: 1)
-  let initial = unroll(randInitializeWeights(400, 25, using: &random), randInitializeWeights(25, 10, using: &random))
-  let cost = NNCostFunction(inputLayerSize: 400, hiddenLayerSize: 25, numLabels: 10, X: X, y: y, lambda: 1)
+  let (X, y, initial, cost) = try courseNetworkFromSeed1()
   func evaluationsTo95point5(_ lbfgsRun: Bool) -> Int? {
     var evaluations = 0
     var reached: Int?

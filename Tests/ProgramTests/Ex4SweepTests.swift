@@ -70,17 +70,33 @@ struct Ex4SweepTests {
   func agreesWithTheCourseRun() throws {
     let dir = try TemporaryDirectory()
     let row = try #require(Self.rows(try sweep(["--lambdas", "1", "--seeds", "1"], in: dir).standardOutput).first)
+    try Self.expectCourseRun([], matches: row, in: dir)
+  }
+
+  /// Runs `ex4 --seed 1 --validation 20%` (plus `options`) on the 8-bit data
+  /// and expects its training and validation accuracies to be `row`'s, as
+  /// the sweep prints them.
+  static func expectCourseRun(
+    _ options: [String], matches row: Row, in dir: TemporaryDirectory,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     let course = try ProgramRun.run(
       "ex4",
-      [
-        "--data", CourseFile.path(Self.dataName), "--seed", "1", "--no-pause", "--validation", "20%",
+      options + [
+        "--data", CourseFile.path(dataName), "--seed", "1", "--no-pause", "--validation", "20%",
         "--output-dir", dir.file("course"),
       ])
-    #expect(course.status == 0, "ex4 failed: \(course.standardError)")
-    let training = try #require(course.numbers(after: "Training Set Accuracy:").first)
-    let validation = try #require(course.numbers(after: "Validation Set Accuracy:").first)
-    #expect(String(format: "%.2f", training) == String(format: "%.2f", row.trainingAccuracy))
-    #expect(String(format: "%.2f", validation) == String(format: "%.2f", row.validationAccuracy))
+    #expect(course.status == 0, "ex4 failed: \(course.standardError)", sourceLocation: sourceLocation)
+    let training = try #require(
+      course.numbers(after: "Training Set Accuracy:").first, sourceLocation: sourceLocation)
+    let validation = try #require(
+      course.numbers(after: "Validation Set Accuracy:").first, sourceLocation: sourceLocation)
+    #expect(
+      String(format: "%.2f", training) == String(format: "%.2f", row.trainingAccuracy),
+      sourceLocation: sourceLocation)
+    #expect(
+      String(format: "%.2f", validation) == String(format: "%.2f", row.validationAccuracy),
+      sourceLocation: sourceLocation)
   }
 
   @Test(
