@@ -349,22 +349,23 @@ package struct FeedforwardNetwork {
     z: UnsafeMutablePointer<Double>, stride: Int, bias: UnsafePointer<Double>, units s: Int, examples: Int,
     into a: UnsafeMutablePointer<Double>
   ) {
-    var i = 0
-    while i < examples {
-      let zi = z + i * stride
-      let ai = a + i * (1 + s)
-      ai[0] = 1
-      var k = 0
-      switch hiddenActivation {
-      case .sigmoid:
-        logistic(zi, plus: bias, into: ai + 1, count: s)
-      case .tanh:
+    switch hiddenActivation {
+    case .sigmoid:
+      // The C loop, its vectors running across the examples.
+      nnl_hidden_sigmoid(z, stride, bias, s, examples, a, KernelPath.best.rawValue)
+    case .tanh:
+      var i = 0
+      while i < examples {
+        let zi = z + i * stride
+        let ai = a + i * (1 + s)
+        ai[0] = 1
+        var k = 0
         while k < s {
           ai[1 + k] = Foundation.tanh(zi[k] + bias[k])
           k += 1
         }
+        i += 1
       }
-      i += 1
     }
   }
 
@@ -380,27 +381,23 @@ package struct FeedforwardNetwork {
     let bias = bias ?? UnsafePointer(w.zeroBias.pointer)
     let target = w.targets.pointer
     let (z, a) = (w.z[L].pointer, w.a[L].pointer)
-    var sum = 0.0
-    var i = examples.lowerBound
-    while i < examples.upperBound {
-      let zi = z + i * stride
-      let ai = a + i * K
-      var k = 0
-      switch output {
-      case .classifier:
-        logistic(zi, plus: bias, into: ai, count: K)
-        if cost {
-          // Octave's y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0, one
-          // term after another (nnl_cross_entropy): the other term is
-          // 0 · (a finite log), or 0 · (−Inf) = NaN.
-          let label = Int(target[i]) - 1
-          sum = nnl_cross_entropy(sum, ai, K, label, KernelPath.best.rawValue)
-          while k < K {
-            zi[k] = ai[k] - (k == label ? 1 : 0)
-            k += 1
-          }
-        }
-      case .linear:
+    let first = examples.lowerBound
+    switch output {
+    case .classifier:
+      // The C loop, across the chunk's examples: a(L), then Octave's
+      // y·log(h) + (1 − y)·log(1 − h) for y = 1 and y = 0, one term after
+      // another (the other term is 0 · (a finite log), or 0 · (−Inf) = NaN),
+      // and delta(L) = a(L) − Y in place of z(L).
+      return nnl_classifier_output(
+        z + first * stride, stride, bias, K, examples.count, target + first, a + first * K, cost ? 1 : 0, 0,
+        KernelPath.best.rawValue)
+    case .linear:
+      var sum = 0.0
+      var i = first
+      while i < examples.upperBound {
+        let zi = z + i * stride
+        let ai = a + i * K
+        var k = 0
         while k < K {
           let h = zi[k] + bias[k]
           ai[k] = h
@@ -411,10 +408,10 @@ package struct FeedforwardNetwork {
           }
           k += 1
         }
+        i += 1
       }
-      i += 1
+      return sum
     }
-    return sum
   }
 
   /// Pass 4 for one chunk: delta(l)ᵀ = (Theta(l)(:, 2:end)ᵀ · delta(l+1)ᵀ)
@@ -543,18 +540,6 @@ package struct FeedforwardNetwork {
       cblas_ddot(blasInt(count), address(t) + theta.rows, 1, address(t) + theta.rows, 1)
     }
   }
-}
-
-/// `out[k] = 1 / (1 + exp(−(t[k] + bias[k])))` for k < count: the C loop,
-/// vectorised with a table-and-polynomial exp when the processor has AVX2
-/// and FMA or AVX-512, the C library's exp where a unit saturates and on
-/// other processors. It is the
-/// same loop in every build: the C target computes the same bits at every
-/// optimisation level.
-private func logistic(
-  _ t: UnsafePointer<Double>, plus bias: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int
-) {
-  nnl_sigmoid(t, bias, out, count, KernelPath.best.rawValue)
 }
 
 /// The address of a buffer's first element, or a valid address for an empty

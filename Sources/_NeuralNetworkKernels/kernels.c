@@ -306,6 +306,12 @@ int nnl_all_finite(const double *values, ptrdiff_t count) {
   return 1;
 }
 
+void nnl_spin_pause(void) {
+#ifdef NNL_HAVE_X86
+  __builtin_ia32_pause();
+#endif
+}
+
 // MARK: - The logistic function
 
 // 1 / (1 + exp(-x)) with the C library's exp: the reference, and the path
@@ -381,9 +387,11 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static __m512d exp_avx512(_
   NNL_EXP_BODY(__m512d, __v8di, NNL_SPLAT8, NNL_FMA8, NNL_PERMUTE16)
 }
 
-// 1 / (1 + exp(-x)) for the `count` (1 to 4) arguments t + bias: by exp_avx2
-// when all of them are inside [-700, 36] (false for NaN), one by one with the
-// C library's exp otherwise. Lanes past `count` are neither read nor written.
+// 1 / (1 + exp(-x)) for the `count` (1 to 4) arguments x = t + bias (x = t
+// without a bias): by exp_avx2 in every lane inside [-700, 36], by the C
+// library's exp (sigmoid_exactly) in each lane outside it (and for NaN), so
+// that a lane's result does not depend on the lanes beside it. Lanes past
+// `count` are neither read nor written; `out` may be `t`.
 __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
   const double *t, const double *bias, double *out, ptrdiff_t count) {
   static const __m256d zero = NNL_SPLAT(0.0), one = NNL_SPLAT(1.0);
@@ -392,29 +400,35 @@ __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
   __m256d x;
   __v4di mask = {-1, -1, -1, -1};
   if (count == 4) {
-    x = *(const __m256d_u *)t + *(const __m256d_u *)bias;
+    x = *(const __m256d_u *)t;
+    if (bias) x = x + *(const __m256d_u *)bias;
   } else {
     const __v4di counts = {count, count, count, count};
     mask = lane < counts;
-    x = (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)t, mask) +
-        (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)bias, mask);
+    x = (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)t, mask);
+    if (bias) x = x + (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)bias, mask);
   }
   const __v4di inside = (x >= low) & (x <= high);
-  if (__builtin_ia32_movmskpd256((__v4df)inside) == 0xF) {
-    const __m256d y = one / (one + exp_avx2(zero - x));
-    if (count == 4) {
-      *(__m256d_u *)out = y;
-    } else {
-      __builtin_ia32_maskstorepd256((__v4df *)out, mask, (__v4df)y);
-    }
+  const int outside = ~__builtin_ia32_movmskpd256((__v4df)inside) & ((1 << count) - 1);
+  const __m256d y = one / (one + exp_avx2(zero - x));
+  if (count == 4) {
+    *(__m256d_u *)out = y;
   } else {
-    for (ptrdiff_t j = 0; j < count; j++) out[j] = sigmoid_exactly(t[j] + bias[j]);
+    __builtin_ia32_maskstorepd256((__v4df *)out, mask, (__v4df)y);
+  }
+  if (outside) {
+    double xs[4];
+    *(__m256d_u *)xs = x;
+    for (ptrdiff_t j = 0; j < count; j++) {
+      if (outside >> j & 1) out[j] = sigmoid_exactly(xs[j]);
+    }
   }
 }
 
 __attribute__((target("avx2,fma"))) static void sigmoid_avx2(
   const double *t, const double *bias, double *out, ptrdiff_t count) {
-  for (ptrdiff_t k = 0; k < count; k += 4) sigmoid4_avx2(t + k, bias + k, out + k, count - k < 4 ? count - k : 4);
+  for (ptrdiff_t k = 0; k < count; k += 4)
+    sigmoid4_avx2(t + k, bias ? bias + k : 0, out + k, count - k < 4 ? count - k : 4);
 }
 
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void sigmoid_avx512(
@@ -424,21 +438,26 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void sigmoid_avx512(
   for (ptrdiff_t k = 0; k < count; k += 8) {
     const ptrdiff_t lanes = count - k < 8 ? count - k : 8;
     const __mmask8 mask = (__mmask8)((1u << lanes) - 1);
-    const __m512d x = (__m512d)__builtin_ia32_loadupd512_mask(t + k, (__v8df)zero, mask) +
-                      (__m512d)__builtin_ia32_loadupd512_mask(bias + k, (__v8df)zero, mask);
+    __m512d x = (__m512d)__builtin_ia32_loadupd512_mask(t + k, (__v8df)zero, mask);
+    if (bias) x = x + (__m512d)__builtin_ia32_loadupd512_mask(bias + k, (__v8df)zero, mask);
     const __mmask8 inside = __builtin_ia32_cmppd512_mask((__v8df)x, (__v8df)low, _CMP_GE_OQ, (__mmask8)-1, 4) &
                             __builtin_ia32_cmppd512_mask((__v8df)x, (__v8df)high, _CMP_LE_OQ, (__mmask8)-1, 4);
-    if (inside == 0xFF) {
-      const __m512d y = one / (one + exp_avx512(zero - x));
-      __builtin_ia32_storeupd512_mask(out + k, (__v8df)y, mask);
-    } else {
-      for (ptrdiff_t j = 0; j < lanes; j++) out[k + j] = sigmoid_exactly(t[k + j] + bias[k + j]);
+    const __m512d y = one / (one + exp_avx512(zero - x));
+    __builtin_ia32_storeupd512_mask(out + k, (__v8df)y, mask);
+    const unsigned outside = ~(unsigned)inside & mask;
+    if (outside) {
+      double xs[8];
+      *(__m512d_u *)xs = x;
+      for (ptrdiff_t j = 0; j < lanes; j++) {
+        if (outside >> j & 1) out[k + j] = sigmoid_exactly(xs[j]);
+      }
     }
   }
 }
 #endif
 
-void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count, int path) {
+// out = the logistic function of t + bias (of t when `bias` is null) on the path asked for; `out` may be `t`.
+static void sigmoid_on_path(const double *t, const double *bias, double *out, ptrdiff_t count, int path) {
 #ifdef NNL_HAVE_X86
   switch (usable_path(path)) {
   case NNL_PATH_AVX512: sigmoid_avx512(t, bias, out, count); return;
@@ -448,7 +467,26 @@ void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t cou
 #else
   (void)path;
 #endif
-  for (ptrdiff_t k = 0; k < count; k++) out[k] = sigmoid_exactly(t[k] + bias[k]);
+  for (ptrdiff_t k = 0; k < count; k++) out[k] = sigmoid_exactly(bias ? t[k] + bias[k] : t[k]);
+}
+
+void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count, int path) {
+  sigmoid_on_path(t, bias, out, count, path);
+}
+
+void nnl_hidden_sigmoid(
+  const double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t units, ptrdiff_t count, double *a, int path) {
+  if (count <= 0) return;
+  // z + bias into place, then the logistic function of the whole block at once (its vectors run across
+  // examples), the bias units' ones written last over what it made of them.
+  const ptrdiff_t stride = 1 + units;
+  for (ptrdiff_t i = 0; i < count; i++) {
+    const double *zi = z + i * zStride;
+    double *ai = a + i * stride + 1;
+    for (ptrdiff_t k = 0; k < units; k++) ai[k] = zi[k] + bias[k];
+  }
+  sigmoid_on_path(a + 1, 0, a + 1, count * stride - 1, path);
+  for (ptrdiff_t i = 0; i < count; i++) a[i * stride] = 1;
 }
 
 // MARK: - The cross-entropy
@@ -498,71 +536,117 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static __m512d log_avx512(_
 }
 #endif
 
-// Octave's y log(h) + (1 - y) log(1 - h) for y = 1 (k == label) or y = 0:
-// the other term is 0 · (a finite log), or 0 · (-Inf) = NaN when its
-// argument is 0. `logs` holds log(h) or log(1 - h) (the one with y = 1).
-static double add_terms(double sum, const double *h, const double *logs, ptrdiff_t first, ptrdiff_t count,
-                        ptrdiff_t label) {
-  for (ptrdiff_t j = 0; j < count; j++) {
-    const ptrdiff_t k = first + j;
-    const double other = k == label ? 1 - h[j] : h[j];
-    sum += other == 0 ? NAN : logs[j];
+#ifdef NNL_HAVE_X86
+// logs[j] = log(u[j]) for j < count (1 to 4 or 8): by the vector log in every
+// lane holding a normal number, by the C library's log in each lane that
+// does not (0, a subnormal, NaN), so that a lane's result does not depend on
+// the lanes beside it.
+__attribute__((target("avx2,fma"))) static void logs4_avx2(const double *u, double *logs, ptrdiff_t count) {
+  static const __m256d smallest = NNL_SPLAT(DBL_MIN), one = NNL_SPLAT(1.0);
+  double v[4] = {1, 1, 1, 1};
+  for (ptrdiff_t j = 0; j < count; j++) v[j] = u[j];
+  const __m256d x = *(const __m256d_u *)v;
+  const int normal = __builtin_ia32_movmskpd256((__v4df)(__m256d)(x >= smallest));
+  const __m256d y = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x, (__v4df)(__m256d)(x >= smallest)));
+  double w[4];
+  *(__m256d_u *)w = y;
+  for (ptrdiff_t j = 0; j < count; j++) logs[j] = normal >> j & 1 ? w[j] : log(v[j]);
+}
+
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void logs8_avx512(
+  const double *u, double *logs, ptrdiff_t count) {
+  static const __m512d smallest = NNL_SPLAT8(DBL_MIN), one = NNL_SPLAT8(1.0);
+  const __mmask8 mask = (__mmask8)((1u << count) - 1);
+  const __m512d x = (__m512d)__builtin_ia32_loadupd512_mask(u, (__v8df)one, mask);
+  const __mmask8 normal = __builtin_ia32_cmppd512_mask((__v8df)x, (__v8df)smallest, _CMP_GE_OQ, (__mmask8)-1, 4);
+  const __m512d y = log_avx512((__m512d)__builtin_ia32_selectpd_512(normal, (__v8df)x, (__v8df)one));
+  __builtin_ia32_storeupd512_mask(logs, (__v8df)y, mask);
+  const unsigned other = ~(unsigned)normal & mask;
+  if (other) {
+    for (ptrdiff_t j = 0; j < count; j++) {
+      if (other >> j & 1) logs[j] = log(u[j]);
+    }
+  }
+}
+#endif
+
+static void logs_on_path(const double *u, double *logs, ptrdiff_t count, int path) {
+  const int usable = usable_path(path);
+  (void)usable;
+#ifdef NNL_HAVE_X86
+  if (usable == NNL_PATH_AVX512) {
+    for (ptrdiff_t k = 0; k < count; k += 8) logs8_avx512(u + k, logs + k, count - k < 8 ? count - k : 8);
+    return;
+  }
+  if (usable == NNL_PATH_AVX2) {
+    for (ptrdiff_t k = 0; k < count; k += 4) logs4_avx2(u + k, logs + k, count - k < 4 ? count - k : 4);
+    return;
+  }
+#endif
+  for (ptrdiff_t k = 0; k < count; k++) logs[k] = log(u[k]);
+}
+
+// `sum` plus Octave's cross-entropy terms y log(h) + (1 - y) log(1 - h) for
+// `count` examples of K outputs each (h one example after another), y = 1
+// for output k of example i when k + 1 == labels[i] and 0 otherwise, added
+// one after another in that order. The term with y = 1 is log(h) or
+// log(1 - h); the other is 0 · (a finite log), or 0 · (-Inf) = NaN when its
+// argument is 0. The logs are taken a batch of values at a time, across
+// examples, so that the vectors are full.
+static double cross_entropy_terms(
+  double sum, const double *h, ptrdiff_t K, ptrdiff_t count, const double *labels, int path) {
+  enum { batch = 256 };
+  double u[batch], logs[batch];
+  const ptrdiff_t total = K * count;
+  ptrdiff_t i = 0, k = 0;  // the example and the output of the batch's first value
+  for (ptrdiff_t first = 0; first < total; first += batch) {
+    const ptrdiff_t n = total - first < batch ? total - first : batch;
+    ptrdiff_t e = i, o = k, label = (ptrdiff_t)labels[e] - 1;
+    for (ptrdiff_t j = 0; j < n; j++) {
+      const double value = h[first + j];
+      u[j] = o == label ? value : 1 - value;
+      if (++o == K) {
+        o = 0;
+        if (++e < count) label = (ptrdiff_t)labels[e] - 1;
+      }
+    }
+    logs_on_path(u, logs, n, path);
+    e = i, o = k, label = (ptrdiff_t)labels[e] - 1;
+    for (ptrdiff_t j = 0; j < n; j++) {
+      const double value = h[first + j];
+      const double other = o == label ? 1 - value : value;
+      sum += other == 0 ? NAN : logs[j];
+      if (++o == K) {
+        o = 0;
+        if (++e < count) label = (ptrdiff_t)labels[e] - 1;
+      }
+    }
+    i = e, k = o;
   }
   return sum;
 }
 
-#ifdef NNL_HAVE_X86
-// The arguments of the logs for `count` (up to 8) outputs from `first`: h
-// where k is the label, 1 - h elsewhere; then their logs, by the vector log
-// when every one is a normal number (so not 0, not NaN), by the C library's
-// otherwise.
-__attribute__((target("avx2,fma"))) static void logs_avx2(
-  const double *h, ptrdiff_t first, ptrdiff_t count, ptrdiff_t label, double *logs) {
-  static const __m256d smallest = NNL_SPLAT(DBL_MIN);
-  double u[4] = {1, 1, 1, 1};
-  for (ptrdiff_t j = 0; j < count; j++) u[j] = first + j == label ? h[j] : 1 - h[j];
-  const __m256d v = *(const __m256d_u *)u;
-  const __v4di normal = v >= smallest;
-  if (__builtin_ia32_movmskpd256((__v4df)normal) == 0xF) {
-    *(__m256d_u *)logs = log_avx2(v);
-  } else {
-    for (ptrdiff_t j = 0; j < count; j++) logs[j] = log(u[j]);
-  }
-}
-
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void logs_avx512(
-  const double *h, ptrdiff_t first, ptrdiff_t count, ptrdiff_t label, double *logs) {
-  static const __m512d smallest = NNL_SPLAT8(DBL_MIN);
-  double u[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-  for (ptrdiff_t j = 0; j < count; j++) u[j] = first + j == label ? h[j] : 1 - h[j];
-  const __m512d v = *(const __m512d_u *)u;
-  const __mmask8 normal = __builtin_ia32_cmppd512_mask((__v8df)v, (__v8df)smallest, _CMP_GE_OQ, (__mmask8)-1, 4);
-  if (normal == 0xFF) {
-    *(__m512d_u *)logs = log_avx512(v);
-  } else {
-    for (ptrdiff_t j = 0; j < count; j++) logs[j] = log(u[j]);
-  }
-}
-#endif
-
 double nnl_cross_entropy(double sum, const double *h, ptrdiff_t count, ptrdiff_t label, int path) {
-  double logs[8];
-  const int usable = usable_path(path);
-  for (ptrdiff_t k = 0; k < count; k += 8) {
-    const ptrdiff_t lanes = count - k < 8 ? count - k : 8;
-#ifdef NNL_HAVE_X86
-    if (usable == NNL_PATH_AVX512) {
-      logs_avx512(h + k, k, lanes, label, logs);
-    } else if (usable == NNL_PATH_AVX2) {
-      logs_avx2(h + k, k, lanes < 4 ? lanes : 4, label, logs);
-      if (lanes > 4) logs_avx2(h + k + 4, k + 4, lanes - 4, label, logs + 4);
-    } else
-#endif
-    {
-      for (ptrdiff_t j = 0; j < lanes; j++) logs[j] = log(k + j == label ? h[k + j] : 1 - h[k + j]);
-    }
-    (void)usable;
-    sum = add_terms(sum, h + k, logs, k, lanes, label);
+  const double labels[1] = {(double)(label + 1)};
+  return cross_entropy_terms(sum, h, count, 1, labels, path);
+}
+
+double nnl_classifier_output(
+  double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t K, ptrdiff_t count, const double *labels, double *a,
+  int cost, double sum, int path) {
+  for (ptrdiff_t i = 0; i < count; i++) {
+    const double *zi = z + i * zStride;
+    double *ai = a + i * K;
+    for (ptrdiff_t k = 0; k < K; k++) ai[k] = zi[k] + bias[k];
+  }
+  sigmoid_on_path(a, 0, a, K * count, path);
+  if (!cost) return sum;
+  sum = cross_entropy_terms(sum, a, K, count, labels, path);
+  for (ptrdiff_t i = 0; i < count; i++) {
+    const ptrdiff_t label = (ptrdiff_t)labels[i] - 1;
+    double *zi = z + i * zStride;
+    const double *ai = a + i * K;
+    for (ptrdiff_t k = 0; k < K; k++) zi[k] = ai[k] - (k == label ? 1 : 0);
   }
   return sum;
 }

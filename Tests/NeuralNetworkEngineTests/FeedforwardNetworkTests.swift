@@ -328,6 +328,7 @@ struct FeedforwardNetworkTests {
     ]
     let bias = t.indices.map { $0 % 3 == 0 ? 0 : Double.random(in: -1e-3...1e-3, using: &generator) }
     var worst = 0.0
+    var whole: [Double] = []
     // Every count from 1 to 19 from every start, so that each path's tails (masked lanes) are run.
     for count in [t.count, 1, 2, 3, 5, 7, 10, 19] {
       var out = [Double](repeating: -1, count: t.count)
@@ -344,6 +345,10 @@ struct FeedforwardNetworkTests {
         }
         start += here
       }
+      // Each value's exp is chosen on its own (table or C library), so the
+      // bits do not depend on where a call begins or on the neighbours.
+      if whole.isEmpty { whole = out }
+      #expect(firstBitDifference(out, whole) == nil, "\(path), calls of \(count) against one call")
       for k in t.indices {
         let exact = 1 / (1 + Foundation.exp(-(t[k] + bias[k])))
         if exact.isNaN || exact == 0 || exact == 1 {
@@ -369,10 +374,13 @@ struct FeedforwardNetworkTests {
   func vectorPathsAgree() {
     guard KernelPath.best == .avx512 else { return }
     var generator = SeededGenerator(seed: 112)
-    // Inside the vector exp's range, [−700, 36], where no lane falls back to the C library.
-    let t = (0..<5003).map { _ in Double.random(in: -700...36, using: &generator) }
+    // Mostly inside the vector exp's range, [−700, 36], with values outside it
+    // (which take the C library's exp, value by value) among them.
+    var t = (0..<5003).map { _ in Double.random(in: -700...36, using: &generator) }
+    for k in stride(from: 5, to: t.count, by: 37) { t[k] = [-800, 40, .nan, -.infinity, 745][k % 5] }
     let bias = [Double](repeating: 0, count: t.count)
-    let h = (0..<1000).map { _ in Double.random(in: 0...1, using: &generator) }
+    var h = (0..<1000).map { _ in Double.random(in: 0...1, using: &generator) }
+    for k in stride(from: 3, to: h.count, by: 41) { h[k] = [0, 1, Double.leastNormalMagnitude / 1024][k % 3] }
     var outputs: [[Double]] = []
     var entropies: [[Double]] = []
     for path in [KernelPath.avx2, .avx512] {
@@ -386,6 +394,57 @@ struct FeedforwardNetworkTests {
     }
     #expect(firstBitDifference(outputs[0], outputs[1]) == nil)
     #expect(firstBitDifference(entropies[0], entropies[1]) == nil)
+  }
+
+  @Test(
+    "The layer loops across examples give, bit for bit, the logistic function and the cross-entropy of each example",
+    arguments: KernelPath.available)
+  func layerLoopsAcrossExamples(path: KernelPath) {
+    var generator = SeededGenerator(seed: 114)
+    for (units, count) in [(25, 37), (10, 64), (3, 5), (1, 9), (13, 1)] {
+      let zStride = (units + 3) / 4 * 4
+      // Pre-activations across the logistic function's range, with some that
+      // saturate it (0 or 1, so log(0) and 0 · log(0) in the cost) and a NaN.
+      var z = (0..<(zStride * count)).map { _ in Double.random(in: -20...20, using: &generator) }
+      for k in stride(from: 7, to: z.count, by: 23) { z[k] = [-800, 40, 745, .nan][k % 4] }
+      let bias = (0..<units).map { _ in Double.random(in: -1...1, using: &generator) }
+      let labels = (0..<count).map { _ in Double(Int.random(in: 1...units, using: &generator)) }
+
+      // Hidden layer: [1; g(z + bias)] for each example.
+      var a = [Double](repeating: .nan, count: (1 + units) * count)
+      nnl_hidden_sigmoid(z, zStride, bias, units, count, &a, path.rawValue)
+      var expected = [Double]()
+      for i in 0..<count {
+        var g = [Double](repeating: 0, count: units)
+        nnl_sigmoid(Array(z[(i * zStride)...]), bias, &g, units, path.rawValue)
+        expected += [1] + g
+      }
+      #expect(firstBitDifference(a, expected) == nil, "hidden, \(path), \(units) units")
+
+      // Output layer: a = g(z + bias), the cost's sum example by example, delta = a − y in place of z.
+      var h = [Double](repeating: .nan, count: units * count)
+      var delta = z
+      let sum = nnl_classifier_output(&delta, zStride, bias, units, count, labels, &h, 1, 0.5, path.rawValue)
+      var expectedH = [Double]()
+      var expectedSum = 0.5
+      var expectedDelta = z
+      for i in 0..<count {
+        var g = [Double](repeating: 0, count: units)
+        nnl_sigmoid(Array(z[(i * zStride)...]), bias, &g, units, path.rawValue)
+        expectedH += g
+        let label = Int(labels[i]) - 1
+        expectedSum = nnl_cross_entropy(expectedSum, g, units, label, path.rawValue)
+        for k in 0..<units { expectedDelta[i * zStride + k] = g[k] - (k == label ? 1 : 0) }
+      }
+      #expect(firstBitDifference(h, expectedH) == nil, "output, \(path), \(units) units")
+      #expect(firstBitDifference(delta, expectedDelta) == nil, "delta, \(path), \(units) units")
+      #expect(sum.bitPattern == expectedSum.bitPattern, "cost, \(path), \(units) units: \(sum), \(expectedSum)")
+      // Without the cost: the same a, z left alone, the sum as given.
+      var untouched = z
+      var h2 = [Double](repeating: .nan, count: units * count)
+      #expect(nnl_classifier_output(&untouched, zStride, bias, units, count, labels, &h2, 0, 0.5, path.rawValue) == 0.5)
+      #expect(firstBitDifference(h2, expectedH) == nil && firstBitDifference(untouched, z) == nil)
+    }
   }
 
   @Test(
@@ -598,6 +657,22 @@ struct FeedforwardNetworkTests {
       #expect(result.J.bitPattern == results[0].J.bitPattern)
       #expect(firstBitDifference(result.grad.values, results[0].grad.values) == nil)
     }
+    // The helpers that stay ready: every runner runs a pass once; a pass
+    // asked for inside a pass is refused (and then goes to Dispatch).
+    let runners = Runners.shared
+    let ran = Mutex([Int](repeating: 0, count: runners.helpers + 1))
+    let nested = Mutex([Bool]())
+    for _ in 0..<50 {
+      let accepted = runners.run { runner in
+        ran.withLock { $0[runner] += 1 }
+        let inner = runners.run { _ in }
+        nested.withLock { $0.append(inner) }
+      }
+      if !accepted { continue }  // another test's pass was under way
+    }
+    let passes = ran.withLock { $0[0] }
+    #expect(ran.withLock { $0 } == [Int](repeating: passes, count: runners.helpers + 1))
+    #expect(nested.withLock { $0.allSatisfy { !$0 } })
     // The counter hands every piece out exactly once, whatever the runners.
     for workers in [1, 2, 5] {
       let taken = Mutex([Int](repeating: 0, count: 37))

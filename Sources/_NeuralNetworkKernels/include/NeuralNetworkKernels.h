@@ -63,22 +63,49 @@ void nnl_sparse_backward(
 /// infinity or a NaN (the sparse loops skip 0 · x, which is NaN for those).
 int nnl_all_finite(const double *values, ptrdiff_t count);
 
-/// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count.
+/// A short pause for a loop that spins waiting for another thread (the
+/// processor's `pause` on x86, nothing elsewhere).
+void nnl_spin_pause(void);
+
+/// The logistic function of (t + bias), elementwise: out[k] = 1 / (1 + exp(-(t[k] + bias[k]))) for k < count
+/// (of t[k] alone when `bias` is null); `out` may be `t`.
 /// Where the result is neither 0, 1 nor within a few units in the last place
 /// of them (-700 <= t + bias <= 36), the vector paths compute exp from a
 /// table of 2^(j/16) and a degree-7 polynomial, within 2.3e-16 relative
 /// (kernels.c derives it), so the result is within 4.5e-16 of the exact
 /// logistic function; elsewhere, and for NaN and infinities, and on the
 /// portable path, it is the C library's exp, so that a unit saturates at
-/// exactly 0 or 1 exactly where Octave's formula makes it.
+/// exactly 0 or 1 exactly where Octave's formula makes it. The choice is
+/// made value by value, so a value's result does not depend on its
+/// neighbours or on where a call begins.
 void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t count, int path);
+
+/// A hidden layer's activations for `count` examples: for each example i,
+/// a[i * (1 + units)] = 1 (the bias unit) and, for k < units,
+/// a[i * (1 + units) + 1 + k] = the logistic function of z[i * zStride + k] + bias[k],
+/// the same values as nnl_sigmoid gives.
+void nnl_hidden_sigmoid(
+  const double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t units, ptrdiff_t count, double *a, int path);
 
 /// `sum` plus, added one after another for k = 0 ... count - 1, Octave's
 /// cross-entropy terms y log(h[k]) + (1 - y) log(1 - h[k]) with y = 1 for
 /// k == label and 0 otherwise: log(h[k]) or log(1 - h[k]), or NaN where the
 /// other term is 0 · log(0). The vector paths take the logs of normal
 /// numbers with fdlibm's method (error below 1 unit in the last place), the
-/// others (0, subnormal, NaN) and the portable path with the C library's log.
+/// others (0, subnormal, NaN) and the portable path with the C library's log,
+/// value by value.
 double nnl_cross_entropy(double sum, const double *h, ptrdiff_t count, ptrdiff_t label, int path);
+
+/// A classifier's output layer for `count` examples of K units: for each
+/// example i and k < K, a[i * K + k] = the logistic function of
+/// z[i * zStride + k] + bias[k] (as nnl_sigmoid). With `cost`, it then
+/// returns `sum` plus the examples' cross-entropy terms, added example after
+/// example as nnl_cross_entropy adds them (the label of example i is
+/// labels[i], 1 ... K), and writes delta = a - y in place of z:
+/// z[i * zStride + k] = a[i * K + k] - (k + 1 == labels[i]). Without, it
+/// returns `sum` and leaves z alone.
+double nnl_classifier_output(
+  double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t K, ptrdiff_t count, const double *labels, double *a,
+  int cost, double sum, int path);
 
 #endif
