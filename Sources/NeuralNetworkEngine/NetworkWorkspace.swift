@@ -195,7 +195,10 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// The callers' bodies write disjoint parts of the workspace's buffers
   /// (their chunk of examples, or their columns), which is what makes
   /// sharing the pointers safe, and each piece's result is made wholly by
-  /// one body, so it does not depend on which runner took it.
+  /// one body, so it does not depend on which runner took it. One runner
+  /// per core runs on ``Runners/shared`` (this thread and helpers that stay
+  /// ready between passes); other counts, and a pass while another is under
+  /// way, on Dispatch.
   static func inParallel(
     _ count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount, _ body: (Int) -> Void
   ) {
