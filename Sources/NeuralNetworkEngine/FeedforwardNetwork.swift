@@ -174,6 +174,10 @@ package struct FeedforwardNetwork {
         forwardPropagation(examples: examples, plan: plan, in: workspace)
         sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: true, in: workspace)
         backpropagation(slot: chunk - start, examples: examples, in: workspace)
+        // Whether this chunk's delta(2) lets the sparse gradient skip 0 · delta.
+        let stride2 = workspace.zStride[2]
+        workspace.chunkFinite.pointer[chunk] = Double(
+          nnl_all_finite(workspace.z[2].pointer + examples.lowerBound * stride2, examples.count * stride2))
       }
       for c in wave {
         let share = workspace.partialGradients.pointer + (c - start) * size
@@ -507,7 +511,8 @@ package struct FeedforwardNetwork {
     let s2 = Theta[1].rows
     let stride2 = w.zStride[2]
     let delta2 = w.z[2].pointer
-    if let sparse = w.sparse, allFinite(delta2, count: stride2 * m) {
+    if let sparse = w.sparse, UnsafeBufferPointer(start: w.chunkFinite.pointer, count: w.chunks).allSatisfy({ $0 == 1 })
+    {
       let packed = w.packedGradient.pointer
       // Several ranges of columns per core, handed out as the cores come
       // free; each reads delta(2) once, block by block.

@@ -58,6 +58,9 @@ package final class NetworkWorkspace: @unchecked Sendable {
 
   /// One partial sum of the cost per chunk of examples, added in order.
   private(set) var chunkSums = Buffer(count: 0)
+  /// Per chunk of examples, 1 when its rows of delta(2)ᵀ are all finite and
+  /// 0 otherwise (checked by the chunk's own core, for the sparse gradient).
+  private(set) var chunkFinite = Buffer(count: 0)
 
   /// Examples per chunk: the elementwise passes and the products between
   /// hidden layers run chunk by chunk, the chunks shared between the cores.
@@ -117,6 +120,7 @@ package final class NetworkWorkspace: @unchecked Sendable {
     zeroBias = Buffer(count: zStride.max()!)
     firstLayerBias = Buffer(count: zStride[2])
     chunkSums = Buffer(count: chunks)
+    chunkFinite = Buffer(count: chunks)
     if sparse != nil {
       packedWeights = Buffer(count: (1 + layerSizes[1]) * zStride[2])
       packedGradient = Buffer(count: (1 + layerSizes[1]) * zStride[2])

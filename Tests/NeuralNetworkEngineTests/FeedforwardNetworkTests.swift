@@ -511,6 +511,32 @@ struct FeedforwardNetworkTests {
     }
   }
 
+  @Test("A NaN pixel in a later chunk of examples: the first layer's gradient is NaN where the dense product's is")
+  func nanPixelInALaterChunk() {
+    var generator = SeededGenerator(seed: 92)
+    // Several chunks of examples; the NaN pixel is in a later one, so only
+    // that chunk's check of its delta(2) sees it. Its delta(2) is NaN, and
+    // the dense product gives NaN in every column of Theta1_grad, the zero
+    // pixels' too (NaN · 0), where skipping the zeros would leave numbers.
+    var X = randomData(1500, 6, density: 0.5, using: &generator)
+    X[1400, 3] = .nan
+    X[1400, 5] = 0
+    let Theta = randomWeights([6, 5, 3], scale: 0.5, using: &generator)
+    let y = randomTargets(1500, 3, linear: false, using: &generator)
+    let reference = referenceCost(Theta, tanhUnits: false, linearOutput: false, X: X, y: y, lambda: 0)
+    #expect(reference.grad[1 + 5 * 5, 1].isNaN, "Theta1_grad(1, 6) multiplies a zero pixel of example 1400")
+    let network = FeedforwardNetwork(Theta: Theta, hiddenActivation: .sigmoid, output: .classifier)
+    let workspace = NetworkWorkspace(X: X, layerSizes: [6, 5, 3], firstLayer: .sparse)
+    workspace.prepare(layerSizes: [6, 5, 3])
+    #expect(workspace.chunks > 1 && workspace.chunkSize < 1400, "example 1400 is not in the first chunk")
+    for way in [FirstLayerProducts.dense, .sparse] {
+      let (_, grad) = network.costFunction(X: X, y: y, lambda: 0, firstLayer: way)
+      #expect(
+        zip(grad.values, reference.grad.values).allSatisfy { $0.isNaN == $1.isNaN },
+        "\(way): NaN entries of the gradient differ from the reference's")
+    }
+  }
+
   @Test(
     "The sparse form holds every non-zero of [1 X] once each way, coded or as doubles, and its column ranges cover [1 X] once"
   )
