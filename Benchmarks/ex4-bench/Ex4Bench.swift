@@ -111,6 +111,7 @@ struct Ex4Bench: ParsableCommand {
     let course = try courseWorkload(dataFile: data)
     let (courseTimes, coursePeak) = measure(course, repeats: repeats, fmincgIterations: fmincgIterations, peak: peak)
     sparseFloor(course, ours: courseTimes, peak: coursePeak)
+    sparseLoopsAlone(course, peak: coursePeak)
     if !skipComparisons { compare(course, evaluations: foreignRepeats) }
 
     if densitySweep { sweepDensities() }
@@ -234,6 +235,50 @@ struct Ex4Bench: ParsableCommand {
       String(
         format: "   ours is %.1f× the floor at the median, %.1f× at the minimum\n", ours.median / floor,
         ours.minimum / floor))
+  }
+
+  /// The two products with X by the sparse loops alone, on this thread: the
+  /// rate of the loops themselves beside the floor's (the peak shared by the
+  /// cores), and what an evaluation spends besides them.
+  func sparseLoopsAlone(_ w: Workload, peak: Double) {
+    let units = w.hiddenLayerSize
+    let width = (units + 3) / 4 * 4
+    guard let sparse = SparseInput(w.X, width: width) else {
+      print("   (X is too dense for the sparse loops)\n")
+      return
+    }
+    // On cache-line boundaries, as the engine's buffers are.
+    func buffer(_ count: Int, _ value: (Int) -> Double) -> UnsafeMutablePointer<Double> {
+      let p = UnsafeMutableRawPointer.allocate(byteCount: count * 8, alignment: 64)
+        .bindMemory(to: Double.self, capacity: count)
+      for k in 0..<count { p[k] = value(k) }
+      return p
+    }
+    var random = OctaveRandom(seed: 3)
+    let weights = buffer(sparse.columns * width) { $0 % width < units ? 0.24 * random.rand() - 0.12 : 0 }
+    let delta = buffer(sparse.rows * width) { $0 % width < units ? 0.2 * random.rand() - 0.1 : 0 }
+    let z = buffer(sparse.rows * width) { _ in 0 }
+    let gradient = buffer(sparse.columns * width) { _ in 0 }
+    defer { for p in [weights, delta, z, gradient] { UnsafeMutableRawPointer(p).deallocate() } }
+    let forward = Summary(
+      times(20) { sparse.forward(examples: 0..<sparse.rows, weights: weights, width: width, into: z) })
+    let backward = Summary(
+      times(20) { sparse.backward(columns: 0..<sparse.columns, delta: delta, width: width, into: gradient) })
+    let flops = 2 * Double(units) * Double(sparse.count)
+    let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+    print(
+      "   the sparse loops alone on one core (the minimum of 20; \(sparse.count) non-zeros of [1 X], \(units) units):")
+    for (name, t) in [("[1 X]·Theta1ᵀ", forward.minimum), ("delta2ᵀ·[1 X]", backward.minimum)] {
+      print(
+        String(
+          format: "     %@: %.3f ms, %.2f ns a non-zero, %.1f GFLOP/s (%.0f%% of the floor's %.1f a core)", name,
+          t * 1e3,
+          t * 1e9 / Double(sparse.count), flops / t / 1e9, 100 * flops / t / 1e9 / (peak / cores), peak / cores))
+    }
+    print(
+      String(
+        format: "     both over %.0f cores, if shared perfectly: %.3f ms of the evaluation's median\n", cores,
+        (forward.minimum + backward.minimum) / cores * 1e3))
   }
 
   /// NumPy, PyTorch (hand-written backward and autograd), JAX and Octave on

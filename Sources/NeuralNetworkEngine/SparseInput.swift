@@ -18,12 +18,12 @@ import Foundation
 /// product's up to the order of the additions, as long as Theta1 and
 /// `delta2` are finite (0 · Inf is NaN, not 0: the caller uses BLAS when they
 /// are not). The loops are the C target `_NeuralNetworkKernels`.
-final class SparseInput: Sendable {
+package final class SparseInput: Sendable {
   /// [1 X]'s shape, m × (1 + n).
-  let rows: Int
-  let columns: Int
+  package let rows: Int
+  package let columns: Int
   /// The number of non-zero entries of [1 X].
-  let count: Int
+  package let count: Int
 
   /// The entries' values, stored once per form: as one-byte codes into
   /// `table` when [1 X] has at most 256 distinct non-zero values (the
@@ -74,7 +74,7 @@ final class SparseInput: Sendable {
   /// depends on the data only, never on the build, so that a debug and a
   /// release build compute the same numbers. `width` is the first hidden
   /// layer's stride, which sets the block size.
-  convenience init?(_ X: Matrix, width: Int) {
+  package convenience init?(_ X: Matrix, width: Int) {
     let limit = NetworkTuning.defaultSparseDensityLimit(width: width)
     self.init(X, densityAtMost: limit, width: width)
   }
@@ -158,7 +158,7 @@ final class SparseInput: Sendable {
   /// `examples`, A = [1 X], each output column `width` apart (written, not
   /// added to). `weights` holds Theta1's columns `width` apart, zero past
   /// the layer's units.
-  func forward(
+  package func forward(
     examples: Range<Int>, weights: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>,
     path: KernelPath = .best
   ) {
@@ -176,7 +176,7 @@ final class SparseInput: Sendable {
   /// `out(:, j) = Σ_i A(i, j) · delta(:, i)` for the columns `columnRange` of
   /// A = [1 X], each output column `width` apart (written, not added to);
   /// `delta` has `width` values per example.
-  func backward(
+  package func backward(
     columns columnRange: Range<Int>, delta: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>,
     path: KernelPath = .best
   ) {
