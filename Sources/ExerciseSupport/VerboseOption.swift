@@ -1,8 +1,9 @@
 import ArgumentParser
 import NeuralNetworkLearning
 
-/// `--verbose`, for the programs that train (`ex4`, `ex4-linear`): also say
-/// how the program is set up, starting with the BLAS in use.
+/// `--verbose`, for the programs that compute with the network (`ex4`, `ex4
+/// sweep`, `ex4 classify`, `ex4-linear`): also say how the program is set up,
+/// starting with the BLAS in use.
 package struct VerboseOption: ParsableArguments {
   @Flag(
     name: .long,

@@ -79,4 +79,33 @@ struct BLASKernelProgramTests {
       #expect(line.contains("OpenBLAS's own pick") || line.contains("chosen by this program"), "\(line)")
     }
   }
+
+  @Test("ex4 sweep and ex4 classify print the BLAS line first with --verbose, and no BLAS line without it")
+  func sweepAndClassifyAreVerbose() throws {
+    let directory = try TemporaryDirectory()
+    let sweep = ["sweep", "--hidden-sizes", "3", "--lambdas", "1", "--iterations", "1", "--seeds", "1"]
+    // Any weights of the course's shapes and a picture with a stroke in it (dark on white).
+    var random = OctaveRandom(seed: 5)
+    let weights = directory.file("weights.mat")
+    try MatFile.write(["Theta1": random.rand(25, 401) - 0.5, "Theta2": random.rand(10, 26) - 0.5], to: weights)
+    let picture = directory.file("stroke.pgm")
+    let pixels = (0..<400).map { ($0 % 20 == 9 || $0 % 20 == 10) && (3..<17).contains($0 / 20) ? "0" : "255" }
+    try Data(("P2 20 20 255\n" + pixels.joined(separator: " ") + "\n").utf8).write(to: URL(fileURLWithPath: picture))
+    let classify = ["classify", picture, "--weights", weights]
+    let runs: [(name: String, arguments: (Bool) -> [String])] = [
+      ("sweep", { sweep + ["--output-dir", directory.file($0 ? "verbose" : "quiet")] }),
+      ("classify", { _ in classify }),
+    ]
+    for (name, arguments) in runs {
+      for verbose in [true, false] {
+        let run = try ProgramRun.run("ex4", arguments(verbose) + (verbose ? ["--verbose"] : []))
+        #expect(run.status == 0, "\(name): \(run.standardError)")
+        if verbose {
+          #expect(run.standardOutput.hasPrefix("BLAS: OpenBLAS"), "\(name) --verbose: \(run.standardOutput)")
+        } else {
+          #expect(!run.standardOutput.contains("BLAS: "), "\(name): \(run.standardOutput)")
+        }
+      }
+    }
+  }
 }

@@ -60,10 +60,13 @@ struct Ex4Classify: ParsableCommand {
       valueName: "file"))
   var data: String?
 
+  @OptionGroup var verbose: VerboseOption
+
   /// Pixels of a saved input picture per pixel of the 20×20 input.
   static let savedScale = 8
 
   func run() throws {
+    verbose.printSetup()
     if let saveInput { try OutputDirectory.prepare(saveInput, option: "--save-input") }
 
     // Every picture is read first, so that none good means no training;

@@ -79,6 +79,8 @@ struct Ex4Sweep: ParsableCommand {
 
   @OptionGroup var minimiser: OptimizerOption
 
+  @OptionGroup var verbose: VerboseOption
+
   @Option(name: .long, help: ArgumentHelp("The share of the examples kept aside for validation.", valueName: "percent"))
   var validation: String = "20%"
 
@@ -110,6 +112,7 @@ struct Ex4Sweep: ParsableCommand {
   }
 
   func run() throws {
+    verbose.printSetup()
     try DataDirectory.checkNamedFolder()
     if let data { try DataDirectory.checkNamedFile(data, option: "--data") }
     let terminal = OutputDirectory.standardOutputIsTerminal
