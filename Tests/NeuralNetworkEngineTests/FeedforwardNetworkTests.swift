@@ -396,6 +396,24 @@ struct FeedforwardNetworkTests {
     #expect(firstBitDifference(entropies[0], entropies[1]) == nil)
   }
 
+  @Test("nnl_all_finite: 1 for finite values however large or small, 0 for an infinity or a NaN anywhere")
+  func allFiniteCheck() {
+    var generator = SeededGenerator(seed: 115)
+    var values = (0..<3000).map { _ in Double.random(in: -1...1, using: &generator) }
+    values += [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, 0]
+    #expect(nnl_all_finite(values, values.count) == 1)
+    #expect(nnl_all_finite(values, 0) == 1)
+    for place in [0, 1, 1023, 1024, 2047, 2999, values.count - 1] {
+      for bad in [Double.infinity, -.infinity, .nan, -.nan, Double(nan: 1, signaling: true)] {
+        var copy = values
+        copy[place] = bad
+        #expect(nnl_all_finite(copy, copy.count) == 0, "\(bad) at \(place)")
+        // Not counted when past the end.
+        #expect(nnl_all_finite(copy, place) == 1, "\(bad) at \(place), just past the end")
+      }
+    }
+  }
+
   @Test(
     "The layer loops across examples give, bit for bit, the logistic function and the cross-entropy of each example",
     arguments: KernelPath.available)
