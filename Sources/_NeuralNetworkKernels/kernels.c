@@ -484,17 +484,25 @@ void nnl_sigmoid(const double *t, const double *bias, double *out, ptrdiff_t cou
   sigmoid_on_path(t, bias, out, count, path);
 }
 
+// out[i * outStride + k] = z[i * zStride + k] + bias[k] for `count` examples of `units` units: the
+// arguments of a layer's logistic function, laid out for it to run across the examples.
+static void add_bias(
+  const double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t units, ptrdiff_t count, double *out,
+  ptrdiff_t outStride) {
+  for (ptrdiff_t i = 0; i < count; i++) {
+    const double *zi = z + i * zStride;
+    double *oi = out + i * outStride;
+    for (ptrdiff_t k = 0; k < units; k++) oi[k] = zi[k] + bias[k];
+  }
+}
+
 void nnl_hidden_sigmoid(
   const double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t units, ptrdiff_t count, double *a, int path) {
   if (count <= 0) return;
   // z + bias into place, then the logistic function of the whole block at once (its vectors run across
   // examples), the bias units' ones written last over what it made of them.
   const ptrdiff_t stride = 1 + units;
-  for (ptrdiff_t i = 0; i < count; i++) {
-    const double *zi = z + i * zStride;
-    double *ai = a + i * stride + 1;
-    for (ptrdiff_t k = 0; k < units; k++) ai[k] = zi[k] + bias[k];
-  }
+  add_bias(z, zStride, bias, units, count, a + 1, stride);
   sigmoid_on_path(a + 1, 0, a + 1, count * stride - 1, path);
   for (ptrdiff_t i = 0; i < count; i++) a[i * stride] = 1;
 }
@@ -607,31 +615,23 @@ static double cross_entropy_terms(
   double sum, const double *h, ptrdiff_t K, ptrdiff_t count, const double *labels, int path) {
   enum { batch = 256 };
   double u[batch], logs[batch];
+  // Whether the term with y = 0 is 0 · log(0): its argument (1 - h or h) is 0.
+  unsigned char otherIsZero[batch];
   const ptrdiff_t total = K * count;
-  ptrdiff_t i = 0, k = 0;  // the example and the output of the batch's first value
+  ptrdiff_t e = 0, o = 0, label = count > 0 ? (ptrdiff_t)labels[0] - 1 : 0;  // the next value's example and output
   for (ptrdiff_t first = 0; first < total; first += batch) {
     const ptrdiff_t n = total - first < batch ? total - first : batch;
-    ptrdiff_t e = i, o = k, label = (ptrdiff_t)labels[e] - 1;
     for (ptrdiff_t j = 0; j < n; j++) {
       const double value = h[first + j];
       u[j] = o == label ? value : 1 - value;
+      otherIsZero[j] = (o == label ? 1 - value : value) == 0;
       if (++o == K) {
         o = 0;
         if (++e < count) label = (ptrdiff_t)labels[e] - 1;
       }
     }
     logs_on_path(u, logs, n, path);
-    e = i, o = k, label = (ptrdiff_t)labels[e] - 1;
-    for (ptrdiff_t j = 0; j < n; j++) {
-      const double value = h[first + j];
-      const double other = o == label ? 1 - value : value;
-      sum += other == 0 ? NAN : logs[j];
-      if (++o == K) {
-        o = 0;
-        if (++e < count) label = (ptrdiff_t)labels[e] - 1;
-      }
-    }
-    i = e, k = o;
+    for (ptrdiff_t j = 0; j < n; j++) sum += otherIsZero[j] ? NAN : logs[j];
   }
   return sum;
 }
@@ -644,11 +644,7 @@ double nnl_cross_entropy(double sum, const double *h, ptrdiff_t count, ptrdiff_t
 double nnl_classifier_output(
   double *z, ptrdiff_t zStride, const double *bias, ptrdiff_t K, ptrdiff_t count, const double *labels, double *a,
   int cost, double sum, int path) {
-  for (ptrdiff_t i = 0; i < count; i++) {
-    const double *zi = z + i * zStride;
-    double *ai = a + i * K;
-    for (ptrdiff_t k = 0; k < K; k++) ai[k] = zi[k] + bias[k];
-  }
+  add_bias(z, zStride, bias, K, count, a, K);
   sigmoid_on_path(a, 0, a, K * count, path);
   if (!cost) return sum;
   sum = cross_entropy_terms(sum, a, K, count, labels, path);
