@@ -61,15 +61,28 @@ let package = Package(
     ),
     // A student's own photos of digits, read, centred and classified.
     .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
-    // What the programs share: the data folder, output folders, the console,
-    // option groups, the built-in digits, loading and saving weights, what
-    // training looked like (held-out examples, confusion, costs) and reports.
+    // The course's data files: the data folder (`EX4_DATA_DIR`), which files
+    // are the course's (SHA-256), the digits and the built-in stand-in,
+    // network weights in .mat files, and the input error they all throw.
+    .target(name: "ExerciseData", dependencies: ["OctaveCore", "MatFiles"]),
+    // What training looked like and its write-ups: the cost history and its
+    // plot, the confusion matrix, held-out examples, the transcript of what a
+    // program printed, and the HTML report.
     .target(
-      name: "ExerciseSupport",
+      name: "TrainingRecord",
       dependencies: [
-        "NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "ExerciseData", "NeuralNetworkLearning", "OctaveCore", "Pictures",
         .product(name: "Plot", package: "Plot"),
+      ]
+    ),
+    // The programs' command lines and start: option groups, training as the
+    // options ask (minimiser, memory check), the student's functions as one
+    // value, the console, the v7.3 child and the OpenBLAS kernel at start.
+    .target(
+      name: "ExercisePrograms",
+      dependencies: [
+        "ExerciseData", "TrainingRecord", "NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
@@ -78,7 +91,7 @@ let package = Package(
     .target(
       name: "ExerciseGrading",
       dependencies: [
-        "NeuralNetworkLearning", "ExerciseSupport",
+        "NeuralNetworkLearning", "OctaveCore", "ExerciseData", "ExercisePrograms",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -90,7 +103,8 @@ let package = Package(
     .executableTarget(
       name: "ex4",
       dependencies: [
-        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseSupport", "ExerciseGrading", "Ex4Student",
+        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseData", "TrainingRecord", "ExercisePrograms",
+        "ExerciseGrading", "Ex4Student",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4"
@@ -98,7 +112,7 @@ let package = Package(
     .executableTarget(
       name: "ex4-linear",
       dependencies: [
-        "NeuralNetworkLearning", "Pictures", "ExerciseSupport",
+        "NeuralNetworkLearning", "Pictures", "ExerciseData", "TrainingRecord", "ExercisePrograms",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4-linear"
@@ -106,7 +120,7 @@ let package = Package(
     .executableTarget(
       name: "ex4-bench",
       dependencies: [
-        "NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseSupport", "CBLAS",
+        "NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseData", "TrainingRecord", "ExercisePrograms", "CBLAS",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/ex4-bench"
@@ -115,15 +129,12 @@ let package = Package(
     // Tests, a target per module, and the programs' end-to-end tests apart.
     .target(
       name: "TestSupport",
-      dependencies: ["NeuralNetworkLearning", "ExerciseSupport", "Pictures"],
+      dependencies: ["NeuralNetworkLearning", "ExerciseData", "Pictures"],
       path: "Tests/TestSupport"
     ),
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
-    .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "CZlib", "ExerciseSupport", "TestSupport"]),
+    .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "OctaveCore", "CZlib", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
-    .testTarget(
-      name: "ExerciseSupportTests",
-      dependencies: ["ExerciseSupport", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),
@@ -131,25 +142,37 @@ let package = Package(
       name: "NeuralNetworkLearningTests", dependencies: ["NeuralNetworkLearning", "DigitPhotos", "TestSupport"]),
     .testTarget(
       name: "DigitPhotosTests",
-      dependencies: ["DigitPhotos", "Pictures", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport"]),
+      dependencies: ["DigitPhotos", "Pictures", "ExerciseData", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(name: "ExerciseDataTests", dependencies: ["ExerciseData", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "TrainingRecordTests",
+      dependencies: ["TrainingRecord", "ExerciseData", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "ExerciseProgramsTests",
+      dependencies: [
+        "ExercisePrograms", "NeuralNetworkEngine", "NeuralNetworkLearning", "TestSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     // The grader's tests: mistakes, traps, endless loops and allocations
     // planted in a test-only program that the grader runs as it runs ex4.
     .executableTarget(
       name: "ex4-planted",
       dependencies: [
-        "NeuralNetworkLearning", "ExerciseSupport", "ExerciseGrading",
+        "NeuralNetworkLearning", "ExercisePrograms", "ExerciseGrading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Tests/PlantedExercise"
     ),
     .testTarget(
       name: "ExerciseGradingTests",
-      dependencies: ["ExerciseGrading", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport", "ex4-planted"]
+      dependencies: ["ExerciseGrading", "ExercisePrograms", "NeuralNetworkLearning", "TestSupport", "ex4-planted"]
     ),
     .testTarget(
       name: "ProgramTests",
       dependencies: [
-        "NeuralNetworkLearning", "ExerciseSupport", "ExerciseGrading", "Pictures", "TestSupport", "ex4", "ex4-linear",
+        "NeuralNetworkLearning", "ExerciseData", "ExercisePrograms", "ExerciseGrading", "Pictures", "TestSupport",
+        "ex4",
+        "ex4-linear",
         "ex4-planted",
       ]
     ),

@@ -1,6 +1,5 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
 
 /// Runs `program arguments` and returns its standard output, or nil with a
 /// reason when it cannot be run or fails.

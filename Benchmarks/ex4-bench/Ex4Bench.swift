@@ -2,7 +2,8 @@ import ArgumentParser
 import CBLAS
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
 import NeuralNetworkEngine
 
 /// `swift run -c release ex4-bench`: how fast the exercise's cost function and

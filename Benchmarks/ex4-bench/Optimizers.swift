@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import TrainingRecord
+import ExercisePrograms
 
 /// What one training took to first reach the target training accuracy.
 struct TimeToAccuracy {

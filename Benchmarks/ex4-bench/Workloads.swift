@@ -1,6 +1,6 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
 import NeuralNetworkEngine
 
 /// One benchmarked problem: inputs, labels and the network's layer sizes.

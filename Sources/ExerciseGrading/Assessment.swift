@@ -1,4 +1,4 @@
-import ExerciseSupport
+import ExercisePrograms
 import Foundation
 import NeuralNetworkLearning
 

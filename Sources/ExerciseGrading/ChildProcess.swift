@@ -1,4 +1,3 @@
-import ExerciseSupport
 import OctaveCore
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import ExerciseSupport
+import ExerciseData
+import ExercisePrograms
 import Foundation
 import NeuralNetworkLearning
 

@@ -4,7 +4,6 @@ import Testing
 @testable import DigitPhotos
 import NeuralNetworkLearning
 import Pictures
-import ExerciseSupport
 import TestSupport
 
 /// Photos as a student takes them, drawn here: a digit of the course's data

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 import ExerciseGrading
-import ExerciseSupport
+import ExercisePrograms
 import NeuralNetworkLearning
 import TestSupport
 

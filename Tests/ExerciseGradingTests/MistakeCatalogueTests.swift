@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 import ExerciseGrading
-import ExerciseSupport
 import NeuralNetworkLearning
 import TestSupport
 

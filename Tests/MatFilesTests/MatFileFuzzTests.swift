@@ -6,7 +6,6 @@ import Testing
 @testable import MatFiles
 import OctaveCore
 import TestSupport
-import ExerciseSupport
 
 // A deterministic fuzz test of `MatFile.read`: thousands of damaged copies of
 // the Octave fixtures and of course-like files, each loaded in this process.

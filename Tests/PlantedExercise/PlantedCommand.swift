@@ -1,6 +1,6 @@
 import ArgumentParser
 import ExerciseGrading
-import ExerciseSupport
+import ExercisePrograms
 import NeuralNetworkLearning
 
 /// `ex4-planted`: the grader's test subject. `ex4-planted grade-part … --plant P`

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-@testable import ExerciseSupport
 import Pictures
 import TestSupport
 

@@ -4,7 +4,6 @@ import Testing
 import NeuralNetworkLearning
 import OctaveCore
 import Pictures
-@testable import ExerciseSupport
 import TestSupport
 
 /// MATLAB v7.3 files read in a child process (the ex4 executable as

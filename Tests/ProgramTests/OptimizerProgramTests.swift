@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-@testable import ExerciseSupport
+@testable import ExercisePrograms
 import TestSupport
 
 /// `--optimizer lbfgs` in `ex4`, `ex4 sweep` and `ex4-linear`: it trains,

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-@testable import ExerciseSupport
 import TestSupport
 
 /// The smaller cases of issue #15: a λ too large for doubles, a path holding

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-@testable import ExerciseSupport
+@testable import ExerciseData
 import Pictures
 import TestSupport
 

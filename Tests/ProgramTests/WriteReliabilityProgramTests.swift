@@ -3,7 +3,6 @@ import Testing
 
 import NeuralNetworkLearning
 import OctaveCore
-@testable import ExerciseSupport
 import Pictures
 import TestSupport
 

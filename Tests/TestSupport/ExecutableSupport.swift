@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-import ExerciseSupport
 
 /// Runs one of the package's executables (built by `swift test` beside the
 /// test binary) and captures what it prints.

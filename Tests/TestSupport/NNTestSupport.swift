@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 import NeuralNetworkLearning
-import ExerciseSupport
 
 /// One Octave-made case from `fixtures/nn` (see `fixtures/nn/README.md`).
 package struct NNFixture {

@@ -3,7 +3,7 @@ import Testing
 
 import NeuralNetworkLearning
 import OctaveCore
-import ExerciseSupport
+import ExerciseData
 
 /// Course files in the data directory (`EX4_DATA_DIR`, default
 /// `exercises/data`). A test that needs one declares

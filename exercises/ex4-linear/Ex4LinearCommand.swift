@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 import Pictures
 
 /// `swift run ex4-linear`: the lecture notes' bonus, a network with a linear

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import ExercisePrograms
 import Pictures
 import DigitPhotos
 

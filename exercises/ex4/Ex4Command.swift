@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 
 /// `swift run ex4`: the course's Exercise 4 script (the default subcommand),
 /// and `ex4 classify` for a student's own pictures of digits.

@@ -1,6 +1,8 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 
 /// The reports `ex4 --report` and `ex4 sweep --report` write.
 enum Ex4Report {

@@ -1,6 +1,8 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 import Pictures
 
 /// The course's `ex4.m`, part by part, with its wording and number formats,

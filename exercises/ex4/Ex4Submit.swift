@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExerciseGrading
-import ExerciseSupport
+import ExerciseData
+import ExercisePrograms
 import Foundation
 
 /// `ex4 submit`: the course's five graded parts, scored offline against the

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 import Pictures
 
 /// `ex4 sweep`: the course's network trained over a grid of λ, hidden layer

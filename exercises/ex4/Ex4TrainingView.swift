@@ -1,6 +1,8 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 import Pictures
 
 /// What `ex4` shows of its training beyond the course's script, called from

@@ -1,5 +1,5 @@
 import Ex4Student
-import ExerciseSupport
+import ExercisePrograms
 import NeuralNetworkLearning
 
 /// The student's own functions, in `exercises/student/` (the `Ex4Student`

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ExerciseData
 import Foundation
+import TrainingRecord
 
 /// `--report FILE`: the report is one of the program's own outputs, written
 /// into its output folder like its pictures, so the option names a file, not a path.

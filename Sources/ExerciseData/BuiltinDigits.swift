@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import OctaveCore
 import Foundation
 
 /// A made-up stand-in for the course's `ex4data1.mat`, used when that file is

@@ -1,3 +1,4 @@
+import ExerciseData
 import Foundation
 import OctaveCore
 import Plot

@@ -1,15 +1,7 @@
 import ArgumentParser
+import ExerciseData
 import NeuralNetworkLearning
 import Foundation
-
-/// A problem with a student's input to one of the exercise programs: printed
-/// as one line, and the program exits with a non-zero status.
-package struct InputError: Error, CustomStringConvertible, Sendable {
-  package let description: String
-  /// `description` with its control characters spelled out (``printable(_:)``):
-  /// a path holding a newline cannot make the error two lines.
-  package init(_ description: String) { self.description = printable(description) }
-}
 
 /// The folder an exercise program writes its pictures into.
 package enum OutputDirectory {
@@ -59,11 +51,6 @@ package enum OutputDirectory {
 
   /// Whether standard output is a terminal.
   package static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
-}
-
-/// Seconds elapsed on a `ContinuousClock` duration, as a `Double`.
-package func seconds(_ duration: Duration) -> Double {
-  Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
 }
 
 /// How an exercise program starts: as a MATLAB v7.3 reader child when it

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ExerciseSupport
+@testable import ExerciseData
 import NeuralNetworkLearning
 import TestSupport
 

@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import OctaveCore
 import Foundation
 
 /// Where the course's data files are looked for: the one setting shared by
@@ -18,7 +18,7 @@ package enum DataDirectory {
   package static let environmentVariable = "EX4_DATA_DIR"
 
   /// The package's folder (the one holding Package.swift), as it was when
-  /// this file was compiled: `Sources/ExerciseSupport/DataDirectory.swift`
+  /// this file was compiled: `Sources/ExerciseData/DataDirectory.swift`
   /// three levels down.
   package static let packageRoot: String = {
     var url = URL(fileURLWithPath: #filePath)

@@ -1,5 +1,6 @@
 import NeuralNetworkLearning
 import Pictures
+import TrainingRecord
 import Foundation
 
 /// What the program knows about where its output goes, and the course's pauses.

@@ -1,4 +1,5 @@
-import NeuralNetworkLearning
+import MatFiles
+import OctaveCore
 import Foundation
 
 /// A sigmoid network's weights in a `.mat` file: `Theta1`, `Theta2`, … as

@@ -1,4 +1,5 @@
-import NeuralNetworkLearning
+import ExerciseData
+import OctaveCore
 import Foundation
 
 /// Examples kept aside from training to measure the network on digits it has

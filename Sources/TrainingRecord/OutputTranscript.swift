@@ -1,3 +1,4 @@
+import ExerciseData
 import Foundation
 
 /// A copy of everything a program prints, kept part by part for its report

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import ExerciseSupport
+@testable import ExerciseData
+@testable import TrainingRecord
 import NeuralNetworkLearning
 import Pictures
 import TestSupport
@@ -144,8 +145,10 @@ import TestSupport
     let validation = (X: X[rows: split.validationRows], y: y[rows: split.validationRows])
     let monitor = TrainingMonitor(
       layerSizes: layers, lambda: 1, training: training, validation: validation, maxIter: 12, liveCurve: false)
-    let network = NetworkTraining(layerSizes: layers, X: training.X, y: training.y, lambda: 1)
-    let (Thetas, costs, _) = try network.run(from: initial, maxIter: 12, progress: .silent, observer: monitor.observer)
+    let cost = NNCostFunction(layerSizes: layers, X: training.X, y: training.y, lambda: 1)
+    let (nnParams, costs, _) = fmincg(
+      cost.callAsFunction, initial, maxIter: 12, progress: .silent, observer: monitor.observer)
+    let Thetas = roll(nnParams, into: weightShapes(layers))
     let history = monitor.history
     #expect(history.iterations.map(\.cost) == costs && costs.count == 12)
     #expect(history.iterations.map(\.iteration) == Array(1...12))
@@ -174,8 +177,9 @@ import TestSupport
     let (X, y, initial, layers) = problem()
     let monitor = TrainingMonitor(
       layerSizes: layers, lambda: 1, training: (X, y), validation: nil, maxIter: 8, liveCurve: false)
-    _ = try NetworkTraining(layerSizes: layers, X: X, y: y, lambda: 1).run(
-      from: initial, maxIter: 8, progress: .silent, observer: monitor.observer)
+    _ = fmincg(
+      NNCostFunction(layerSizes: layers, X: X, y: y, lambda: 1).callAsFunction, initial, maxIter: 8,
+      progress: .silent, observer: monitor.observer)
     #expect(monitor.history.iterations.count == 8)
     #expect(monitor.history.iterations.allSatisfy { $0.trainingAccuracy == nil && $0.validationCost == nil })
     #expect(monitor.history.plot(title: "t").series.count == 1)

@@ -1,4 +1,5 @@
 import NeuralNetworkLearning
+import OctaveCore
 import Pictures
 import Foundation
 
@@ -123,7 +124,7 @@ package final class TrainingMonitor: @unchecked Sendable {
   package func observe(iteration: Int, cost: Double, nnParams: Matrix) {
     let clock = ContinuousClock()
     let start = clock.now
-    defer { seconds += ExerciseSupport.seconds(clock.now - start) }
+    defer { seconds += OctaveCore.seconds(clock.now - start) }
     var entry = TrainingHistory.Iteration(iteration: iteration, cost: cost)
     if let validation, let validationCost {
       let Thetas = roll(nnParams, into: weightShapes(layerSizes))

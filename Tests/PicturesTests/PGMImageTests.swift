@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import Pictures
-@testable import DigitPhotos
 import NeuralNetworkLearning
 import TestSupport
 
@@ -53,8 +52,6 @@ import TestSupport
     #expect(fromPNG.shape == "7×5")
     #expect(try PGMImage.readGrey(pgm) == fromPNG)
     #expect(try PGMImage.readGrey(plain) == fromPNG)
-    #expect(try DigitImage.readGrey(pgm) == fromPNG)
-    #expect(try DigitImage.readGrey(png) == fromPNG)
   }
 
   @Test func damagedFilesGiveOneLineNamingTheFileAndTheProblem() {

@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import OctaveCore
 import Foundation
 
 /// Which of the course's files a program was given: recognised by content,

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import ExerciseSupport
+@testable import ExerciseData
+@testable import TrainingRecord
 import NeuralNetworkLearning
 import Pictures
 import TestSupport

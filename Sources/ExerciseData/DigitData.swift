@@ -1,5 +1,6 @@
 import Foundation
-import NeuralNetworkLearning
+import MatFiles
+import OctaveCore
 
 /// The digits a program trains on: a file the student named, the course's
 /// `ex4data1.mat` in the data directory, or, when neither is there, the
