@@ -6,20 +6,22 @@ internal import NeuralNetworkEngine
 /// that options asking for more than the machine has are refused at once
 /// (exit 64) instead of ending in an allocation failure minutes later.
 ///
-/// The estimate follows what the engine allocates (NeuralNetworkEngine's
-/// `NetworkWorkspace.prepare`), read from its source, not called:
+/// The engine's part is what it says it allocates
+/// (``NetworkWorkspace/allocation(layerSizes:examples:)``, the sizes its
+/// workspace is laid out with):
 ///
-/// - per example, every layer's `z` (its width rounded up to 4) and `a` (one
-///   more for the bias unit) and the first hidden layer's rows again:
-///   8 bytes × m × Σ widths;
+/// - per example, every layer's `z` and `a`, the targets, and the first
+///   hidden layer's rows again where BLAS makes them;
 /// - the shares of the gradients of every weight matrix after the first, one
-///   copy per chunk of a wave and one running total (`partialGradients`,
-///   `partialTotal`): the engine's own ``NetworkWorkspace/chunkSize(layerSizes:)``
-///   and ``NetworkWorkspace/wave(partialSize:chunks:)`` say how many;
-/// - fmincg's and the cost function's vectors of all the weights: about 12
-///   copies (position, gradients and directions of the line search, the
-///   temporaries of their arithmetic, the rolled weights); lbfgs about 38
-///   (``Optimizer/weightCopies``).
+///   copy per chunk of a wave and one running total;
+///
+/// the rest it holds (biases, a number per chunk, the sparse loops' packed
+/// first layer: about two copies of Theta1) is small beside the weights' copies.
+///
+/// To it comes what the minimiser keeps, vectors of all the weights: fmincg's
+/// and the cost function's about 12 copies (position, gradients and
+/// directions of the line search, the temporaries of their arithmetic, the
+/// rolled weights); lbfgs about 38 (``Optimizer/weightCopies``).
 package struct NetworkMemory: Equatable {
   /// Bytes for the per-example values.
   package var perExample: Double
@@ -34,22 +36,9 @@ package struct NetworkMemory: Equatable {
   /// outputs) trained on `examples` examples by `optimizer`.
   package init(layerSizes sizes: [Int], examples m: Int, optimizer: Optimizer = .fmincg) {
     let s = sizes.map(Double.init)
-    let count = Double(m)
-    var perExampleValues = 0.0
-    for l in 1..<s.count {
-      let rounded = (s[l] / 4).rounded(.up) * 4
-      perExampleValues += rounded + s[l] + (l < s.count - 1 ? 1 : 0)
-    }
-    if s.count > 2 { perExampleValues += s[1] }
-    perExample = 8 * count * (perExampleValues + 2)
-    var laterWeights = 0.0
-    for l in 1..<max(s.count - 1, 1) {
-      let matrix = s[l + 1] * (1 + s[l])
-      laterWeights += matrix
-    }
-    let chunks = (m + NetworkWorkspace.chunkSize(layerSizes: sizes) - 1) / NetworkWorkspace.chunkSize(layerSizes: sizes)
-    let wave = NetworkWorkspace.wave(partialSize: Int(laterWeights), chunks: max(chunks, 1))
-    partialGradients = 8 * laterWeights * Double(wave + 1)
+    let engine = NetworkWorkspace.allocation(layerSizes: sizes, examples: m)
+    perExample = 8 * Double(engine.perExample)
+    partialGradients = 8 * Double(engine.partialGradients)
     var allWeights = 0.0
     for l in 0..<(s.count - 1) { allWeights += s[l + 1] * (1 + s[l]) }
     weights = 8 * Double(optimizer.weightCopies) * allWeights

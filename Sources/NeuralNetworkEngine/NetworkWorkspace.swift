@@ -92,39 +92,115 @@ package final class NetworkWorkspace: @unchecked Sendable {
   }
 
   /// Lays the buffers out for layers of `layerSizes` units (input first),
-  /// unless they already are.
+  /// unless they already are, at the sizes ``Layout`` gives.
   func prepare(layerSizes: [Int]) {
-    let layerSizes = [0] + layerSizes
-    guard layerSizes != sizes else { return }
-    let L = layerSizes.count - 1
-    sizes = layerSizes
-    zStride = layerSizes.map { ($0 + 3) / 4 * 4 }
-    z = [Buffer(count: 0), Buffer(count: 0)]
-    a = [Buffer(count: 0), Buffer(count: 0)]
-    for l in 2...L {
-      z.append(Buffer(count: zStride[l] * m))
-      a.append(Buffer(count: (l < L ? 1 + layerSizes[l] : layerSizes[l]) * m))
-    }
-    chunkSize = Self.chunkSize(layerSizes: Array(layerSizes.dropFirst()))
-    partialOffset = [0, 0]
-    partialSize = 0
-    for l in 2..<max(L, 2) {
-      partialOffset.append(partialSize)
-      partialSize += layerSizes[l + 1] * (1 + layerSizes[l])
-    }
-    wave = Self.wave(partialSize: partialSize, chunks: chunks)
-    partialGradients = Buffer(count: partialSize * wave)
-    partialTotal = Buffer(count: partialSize)
-    targets = Buffer(count: m)
-    ones = Buffer(count: m, repeating: 1)
-    zeroBias = Buffer(count: zStride.max()!)
-    firstLayerBias = Buffer(count: zStride[2])
-    chunkSums = Buffer(count: chunks)
-    chunkFinite = Buffer(count: chunks)
+    guard [0] + layerSizes != sizes else { return }
+    let layout = Layout(layerSizes: layerSizes, examples: m)
+    sizes = layout.sizes
+    zStride = layout.zStride
+    z = layout.z.map { Buffer(count: $0) }
+    a = layout.a.map { Buffer(count: $0) }
+    chunkSize = layout.chunkSize
+    partialOffset = layout.partialOffset
+    partialSize = layout.partialSize
+    wave = layout.wave
+    partialGradients = Buffer(count: layout.partialGradients)
+    partialTotal = Buffer(count: layout.partialTotal)
+    targets = Buffer(count: layout.targets)
+    ones = Buffer(count: layout.ones, repeating: 1)
+    zeroBias = Buffer(count: layout.zeroBias)
+    firstLayerBias = Buffer(count: layout.firstLayerBias)
+    chunkSums = Buffer(count: layout.chunks)
+    chunkFinite = Buffer(count: layout.chunks)
     if sparse != nil {
-      packedWeights = Buffer(count: (1 + layerSizes[1]) * zStride[2])
-      packedGradient = Buffer(count: (1 + layerSizes[1]) * zStride[2])
+      packedWeights = Buffer(count: layout.packedWeights)
+      packedGradient = Buffer(count: layout.packedWeights)
     }
+  }
+
+  /// The sizes, in doubles, of the buffers ``prepare(layerSizes:)`` makes for
+  /// layers of `layerSizes` units (input first) and m examples: worked out
+  /// here once, for `prepare` and for ``allocation(layerSizes:examples:)``.
+  struct Layout {
+    /// s(1) … s(L), index 0 unused.
+    let sizes: [Int]
+    let zStride: [Int]
+    /// z(l) and a(l) for l = 0 … L (empty for l < 2).
+    let z: [Int]
+    let a: [Int]
+    let chunkSize: Int
+    let chunks: Int
+    let partialOffset: [Int]
+    let partialSize: Int
+    let wave: Int
+    let partialGradients: Int
+    let partialTotal: Int
+    let targets: Int
+    let ones: Int
+    let zeroBias: Int
+    let firstLayerBias: Int
+    /// z(2) one example per row, made on first use, only when BLAS makes the
+    /// first layer's product that way round (a wide first hidden layer).
+    let firstLayerRows: Int
+    /// Each of the sparse loops' Theta1 and Theta1_grad, only with the sparse loops.
+    let packedWeights: Int
+
+    init(layerSizes: [Int], examples m: Int) {
+      let sizes = [0] + layerSizes
+      let L = sizes.count - 1
+      self.sizes = sizes
+      let zStride = sizes.map { ($0 + 3) / 4 * 4 }
+      self.zStride = zStride
+      z = sizes.indices.map { l in l < 2 ? 0 : zStride[l] * m }
+      a = sizes.indices.map { l in l < 2 ? 0 : (l < L ? 1 + sizes[l] : sizes[l]) * m }
+      chunkSize = NetworkWorkspace.chunkSize(layerSizes: layerSizes)
+      chunks = (m + chunkSize - 1) / chunkSize
+      var offsets = [0, 0]
+      var size = 0
+      for l in 2..<max(L, 2) {
+        offsets.append(size)
+        size += sizes[l + 1] * (1 + sizes[l])
+      }
+      partialOffset = offsets
+      partialSize = size
+      wave = NetworkWorkspace.wave(partialSize: size, chunks: chunks)
+      partialGradients = size * wave
+      partialTotal = size
+      targets = m
+      ones = m
+      zeroBias = zStride.max()!
+      firstLayerBias = zStride[2]
+      firstLayerRows = sizes[2] >= FeedforwardNetwork.widestHiddenLayerForColumnProducts ? m * sizes[2] : 0
+      packedWeights = (1 + sizes[1]) * zStride[2]
+    }
+  }
+
+  /// What a workspace holds, in doubles, for `m` examples and layers of
+  /// `layerSizes` units (input first), at most: the memory estimate of the
+  /// programs asks here, so that it follows what ``prepare(layerSizes:)`` makes.
+  package struct Allocation: Equatable, Sendable {
+    /// What grows with the examples: z and a of every layer after the
+    /// input, each example's target, m ones, and z(2) one example per row
+    /// where BLAS makes it so.
+    package var perExample: Int
+    /// The shares of Theta_grad(l), l ≥ 2, of one wave of chunks, and their running total.
+    package var partialGradients: Int
+    /// The rest: the biases, a sum and a flag per chunk, and the sparse loops' packed Theta1 and its gradient.
+    package var other: Int
+
+    package var total: Int { perExample + partialGradients + other }
+  }
+
+  /// The doubles a workspace for `m` examples holds once laid out for
+  /// layers of `layerSizes` units (input first): the first layer's rows and
+  /// the sparse loops' packed weights both counted, though a workspace makes
+  /// at most one of them.
+  package static func allocation(layerSizes: [Int], examples m: Int) -> Allocation {
+    let layout = Layout(layerSizes: layerSizes, examples: m)
+    return Allocation(
+      perExample: layout.z.reduce(0, +) + layout.a.reduce(0, +) + layout.targets + layout.ones + layout.firstLayerRows,
+      partialGradients: layout.partialGradients + layout.partialTotal,
+      other: layout.zeroBias + layout.firstLayerBias + 2 * layout.chunks + 2 * layout.packedWeights)
   }
 
   /// At most 64 MB of shares a wave, and at least 2 chunks (one for each
