@@ -1,13 +1,45 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// The package, module by module. Dependencies run one way:
+// The package, module by module: each line is a module and what it imports
+// (A → B, C: A's sources import B and C; a C module includes their headers).
+// A module imports only modules on lines above its own, so dependencies run
+// one way. ImportGraphTests (Tests/PackageLayoutTests) holds every import
+// to this diagram and fails on a module it leaves out.
 //
-//   OctaveCore ← { MatFiles, Pictures, NeuralNetworkEngine } ← NeuralNetworkLearning
-//              ← DigitPhotos ← ExerciseSupport ← ExerciseGrading ← the programs
-//
-// A student's own functions (Ex4Student, in exercises/student/) see only the
-// course module; ex4 runs the script on them and grades them.
+//   Debian's C libraries, as system-library modules:
+//     MatIO  CBLAS  CZlib  CPNG  CJPEG  CHDF5
+//   Other packages' products (swift-argument-parser; Plot, for HTML):
+//     ArgumentParser  Plot
+//   This package's C, underscored (no stable API):
+//     _ProcessorFeatures
+//     _NeuralNetworkKernels
+//     _PictureCodecs         → CJPEG
+//   Octave's matrices, .mat files, pictures, the speed engine:
+//     OctaveCore             → CBLAS, _ProcessorFeatures
+//     MatFiles               → OctaveCore, MatIO, CZlib, CHDF5
+//     Pictures               → OctaveCore, CPNG, _PictureCodecs
+//     NeuralNetworkEngine    → OctaveCore, CBLAS, _NeuralNetworkKernels
+//   The course, and a student's photos of digits (the two library products):
+//     NeuralNetworkLearning  → OctaveCore, MatFiles, NeuralNetworkEngine, CBLAS
+//     DigitPhotos            → NeuralNetworkLearning, NeuralNetworkEngine, Pictures
+//   What the programs share, and the grader:
+//     ExerciseData           → OctaveCore, MatFiles
+//     TrainingRecord         → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures, Plot
+//     ExercisePrograms       → ExerciseData, TrainingRecord, NeuralNetworkLearning, NeuralNetworkEngine,
+//                              Pictures, ArgumentParser
+//     ExerciseGrading        → ExerciseData, ExercisePrograms, NeuralNetworkLearning, OctaveCore, ArgumentParser
+//   A student's functions (exercises/student), which see only the course, and the programs:
+//     Ex4Student             → NeuralNetworkLearning
+//     ex4                    → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, Ex4Student,
+//                              DigitPhotos, NeuralNetworkLearning, Pictures, ArgumentParser
+//     ex4-linear             → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, Pictures,
+//                              ArgumentParser
+//     ex4-bench              → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning,
+//                              NeuralNetworkEngine, CBLAS, ArgumentParser
+//   The tests' shared support, and the program the grader's tests plant mistakes in:
+//     TestSupport            → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures
+//     ex4-planted            → ExercisePrograms, ExerciseGrading, NeuralNetworkLearning, ArgumentParser
 //
 // Only the course module (with the core and MatFile it re-exports) and the
 // digit-photo pipeline are products; the engine and the programs' support
@@ -132,6 +164,8 @@ let package = Package(
       dependencies: ["NeuralNetworkLearning", "ExerciseData", "Pictures"],
       path: "Tests/TestSupport"
     ),
+    // Package.swift's module diagram against the sources' imports.
+    .testTarget(name: "PackageLayoutTests"),
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
     .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "OctaveCore", "CZlib", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
