@@ -8,19 +8,15 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
 /// The platform's and the toolchain's modules, which the diagram leaves out.
 private let platform: Set<String> = ["Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization", "Testing"]
 
-/// Package.swift's header diagram (the comment after `import PackageDescription`):
-/// each module and the modules it may import.
+/// A module diagram: each module and the modules it may import.
 ///
-/// A diagram line is a comment indented four spaces or more: `Module → A, B`,
-/// or modules with no arrow (each importing nothing), or, after a line that
-/// ends with a comma, the rest of that line's list.
-func diagram(_ manifest: String) -> [String: Set<String>] {
+/// A diagram line (its text after `//` in Package.swift) is indented four
+/// spaces or more: `Module → A, B`, or modules with no arrow (each importing
+/// nothing), or, after a line that ends with a comma, the rest of that line's list.
+func diagram(_ lines: [Substring]) -> [String: Set<String>] {
   var edges: [String: Set<String>] = [:]
   var continuing: String?
-  let header = manifest.split(separator: "\n", omittingEmptySubsequences: false)
-    .drop { $0 != "import PackageDescription" }.dropFirst().drop { $0.isEmpty }.prefix { $0.hasPrefix("//") }
-  for line in header {
-    let text = line.dropFirst(2)
+  for text in lines {
     guard text.hasPrefix("    ") else {
       continuing = nil
       continue
@@ -41,6 +37,13 @@ func diagram(_ manifest: String) -> [String: Set<String>] {
     if !content.hasSuffix(",") { continuing = nil }
   }
   return edges
+}
+
+/// Package.swift's header (the comment after `import PackageDescription`), each line without its `//`.
+func header(_ manifest: String) -> [Substring] {
+  manifest.split(separator: "\n", omittingEmptySubsequences: false)
+    .drop { $0 != "import PackageDescription" }.dropFirst().drop { $0.isEmpty }.prefix { $0.hasPrefix("//") }
+    .map { $0.dropFirst(2) }
 }
 
 /// Every target of Package.swift but the test targets, with its folder.
@@ -106,7 +109,7 @@ func imports(in folder: URL, libraryHeaders: [String: String]) throws -> Set<Str
 
   init() throws {
     manifest = try String(contentsOf: packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
-    edges = diagram(manifest)
+    edges = diagram(header(manifest))
     modules = targets(manifest)
   }
 
@@ -176,6 +179,23 @@ func imports(in folder: URL, libraryHeaders: [String: String]) throws -> Set<Str
           order[target, default: .max] < order[module, default: .min],
           "\(module) → \(target) points down the diagram")
       }
+    }
+  }
+
+  @Test("the DocC landing page shows the same diagram")
+  func landingPageShowsTheDiagram() throws {
+    let page = try String(
+      contentsOf: packageRoot.appendingPathComponent(
+        "Sources/NeuralNetworkLearning/NeuralNetworkLearning.docc/NeuralNetworkLearning.md"),
+      encoding: .utf8)
+    let section = try #require(page.range(of: "## The package's modules"), "the landing page has no module section")
+    let block = page[section.upperBound...].split(separator: "```", omittingEmptySubsequences: false)
+    try #require(block.count > 2, "the module section has no code block")
+    let shown = diagram(block[1].split(separator: "\n"))
+    for module in Set(shown.keys).union(edges.keys).sorted() where shown[module] != edges[module] {
+      Issue.record(
+        "\(module): the landing page shows → \(shown[module]?.sorted() ?? []), Package.swift → \(edges[module]?.sorted() ?? [])"
+      )
     }
   }
 
