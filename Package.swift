@@ -161,14 +161,15 @@ let package = Package(
     // Tests, a target per module, and the programs' end-to-end tests apart.
     .target(
       name: "TestSupport",
-      dependencies: ["NeuralNetworkLearning", "ExerciseData", "Pictures"],
+      dependencies: ["NeuralNetworkLearning", "OctaveCore", "ExerciseData", "Pictures"],
       path: "Tests/TestSupport"
     ),
     // Package.swift's module diagram against the sources' imports.
     .testTarget(name: "PackageLayoutTests"),
     .testTarget(name: "OctaveCoreTests", dependencies: ["OctaveCore", "MatFiles", "TestSupport"]),
     .testTarget(name: "MatFilesTests", dependencies: ["MatFiles", "OctaveCore", "CZlib", "TestSupport"]),
-    .testTarget(name: "PicturesTests", dependencies: ["Pictures", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "PicturesTests", dependencies: ["Pictures", "OctaveCore", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "NeuralNetworkEngineTests",
       dependencies: ["NeuralNetworkEngine", "_NeuralNetworkKernels", "NeuralNetworkLearning", "TestSupport"]),
@@ -176,15 +177,16 @@ let package = Package(
       name: "NeuralNetworkLearningTests", dependencies: ["NeuralNetworkLearning", "DigitPhotos", "TestSupport"]),
     .testTarget(
       name: "DigitPhotosTests",
-      dependencies: ["DigitPhotos", "Pictures", "ExerciseData", "NeuralNetworkLearning", "TestSupport"]),
-    .testTarget(name: "ExerciseDataTests", dependencies: ["ExerciseData", "NeuralNetworkLearning", "TestSupport"]),
+      dependencies: ["DigitPhotos", "Pictures", "OctaveCore", "NeuralNetworkLearning", "TestSupport"]),
+    .testTarget(
+      name: "ExerciseDataTests", dependencies: ["ExerciseData", "NeuralNetworkLearning", "Pictures", "TestSupport"]),
     .testTarget(
       name: "TrainingRecordTests",
       dependencies: ["TrainingRecord", "ExerciseData", "Pictures", "NeuralNetworkLearning", "TestSupport"]),
     .testTarget(
       name: "ExerciseProgramsTests",
       dependencies: [
-        "ExercisePrograms", "NeuralNetworkEngine", "NeuralNetworkLearning", "TestSupport",
+        "ExercisePrograms", "TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // The grader's tests: mistakes, traps, endless loops and allocations
@@ -204,10 +206,8 @@ let package = Package(
     .testTarget(
       name: "ProgramTests",
       dependencies: [
-        "NeuralNetworkLearning", "ExerciseData", "ExercisePrograms", "ExerciseGrading", "Pictures", "TestSupport",
-        "ex4",
-        "ex4-linear",
-        "ex4-planted",
+        "NeuralNetworkLearning", "OctaveCore", "ExerciseData", "ExercisePrograms", "ExerciseGrading", "Pictures",
+        "TestSupport", "ex4", "ex4-linear", "ex4-planted",
       ]
     ),
   ]

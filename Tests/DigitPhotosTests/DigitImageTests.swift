@@ -183,18 +183,4 @@ struct DigitImagePreparationTests {
       #expect(error.description == "\(directory.path): is a directory, not a picture")
     }
   }
-
-  /// A picture's PNG and its PGM, read by content whatever their names, give the same grey levels.
-  @Test func pgmAndPNGReadAlike() throws {
-    let directory = try TemporaryDirectory()
-    let (height, width) = (7, 5)
-    let bytes = (0..<(height * width)).map { UInt8(($0 * 37) % 256) }
-    let png = directory.file("r.png")
-    try PNGImage.writeGrey(DigitPicture.matrix(bytes, height: height, width: width), to: png, scale: 1)
-    let pgm = directory.file("r.pgm")
-    try DigitPicture.pgm(bytes, height: height, width: width).write(to: URL(fileURLWithPath: pgm))
-    let fromPNG = try PNGImage.readGrey(png)
-    #expect(try DigitImage.readGrey(pgm) == fromPNG)
-    #expect(try DigitImage.readGrey(png) == fromPNG)
-  }
 }

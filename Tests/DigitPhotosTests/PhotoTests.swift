@@ -3,6 +3,7 @@ import Testing
 
 @testable import DigitPhotos
 import NeuralNetworkLearning
+import OctaveCore
 import Pictures
 import TestSupport
 
@@ -324,7 +325,7 @@ struct PhotoTests {
     let clock = ContinuousClock()
     var digit: DigitImage?
     let elapsed = try clock.measure { digit = try DigitImage(contentsOf: path) }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = OctaveCore.seconds(elapsed)
     print("4032×3024 PNG: digit found in \(String(format: "%.2f", seconds)) s")
     #expect(seconds < 3, "took \(seconds) s")
     #expect(try DigitImage.readGrey(path).shape == "504×672")
@@ -336,7 +337,7 @@ struct PhotoTests {
     try Data(JPEGImage.encodeGrey(raster.pixels, width: raster.width, height: raster.height))
       .write(to: URL(fileURLWithPath: jpeg))
     let jpegElapsed = try clock.measure { digit = try DigitImage(contentsOf: jpeg) }
-    let jpegSeconds = Double(jpegElapsed.components.seconds) + Double(jpegElapsed.components.attoseconds) * 1e-18
+    let jpegSeconds = OctaveCore.seconds(jpegElapsed)
     print("4032×3024 JPEG: digit found in \(String(format: "%.2f", jpegSeconds)) s")
     #expect(jpegSeconds < 3, "took \(jpegSeconds) s")
     #expect(try DigitImage.readGrey(jpeg).shape == "504×672")
@@ -346,7 +347,7 @@ struct PhotoTests {
     let pgm = dir.file("big.pgm")
     try DigitPicture.pgm(raster.pixels, height: raster.height, width: raster.width).write(to: URL(fileURLWithPath: pgm))
     let pgmElapsed = try clock.measure { digit = try DigitImage(contentsOf: pgm) }
-    let pgmSeconds = Double(pgmElapsed.components.seconds) + Double(pgmElapsed.components.attoseconds) * 1e-18
+    let pgmSeconds = OctaveCore.seconds(pgmElapsed)
     print("4032×3024 PGM: digit found in \(String(format: "%.2f", pgmSeconds)) s")
     #expect(pgmSeconds < 3, "took \(pgmSeconds) s")
     #expect(try DigitImage.readGrey(pgm) == DigitImage.readGrey(path))
