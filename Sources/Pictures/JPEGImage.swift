@@ -25,11 +25,11 @@ public enum JPEGImage {
 
   /// The most memory libjpeg may take for the coefficients of a picture in
   /// several scans (a progressive JPEG), which it keeps whole while it reads
-  /// them: 128 bytes for each 8×8 block of each component. 48 MiB holds a
-  /// progressive colour photo (chroma halved both ways) of 16 million
-  /// pixels, or a grey one of 25 million; with the grey raster beside it a
-  /// picture costs at most about 64 MiB.
-  public static let maximumCoefficientBytes = 48 << 20
+  /// them: 128 bytes for each 8×8 block of each component. 40 MiB holds a
+  /// progressive colour photo (chroma halved both ways) of 14 million
+  /// pixels, or a grey one of 20 million; with the grey raster beside it
+  /// (a byte a pixel) a picture costs at most about 64 MB.
+  public static let maximumCoefficientBytes = 40 << 20
 
   /// The size in a JPEG's header, `(width, height)` as stored (before any
   /// EXIF turn), once the header has been found readable at a bounded cost:
@@ -85,15 +85,19 @@ public enum JPEGImage {
     precondition([1, 2, 4, 8].contains(shrink), "JPEGImage.decodeGrey: shrink must be 1, 2, 4 or 8")
     let (width, height) = try storedSize(bytes, path: path)
     let capacity = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
-    var raster = [UInt8](repeating: 0, count: capacity)
     var (outWidth, outHeight): (Int32, Int32) = (0, 0)
     var message = [CChar](repeating: 0, count: 200)
-    let status = bytes.withUnsafeBufferPointer { data in
-      raster.withUnsafeMutableBufferPointer { out in
+    var status: Int32 = 1
+    // Left unwritten until libjpeg writes its rows, after a progressive
+    // file's scans have been read: a file refused while its scans are read
+    // never touches the raster's pages.
+    let raster = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+      status = bytes.withUnsafeBufferPointer { data in
         pc_jpeg_decode_grey(
           data.baseAddress, data.count, Int32(shrink), Int32(maximumScans), out.baseAddress, capacity, &outWidth,
           &outHeight, &message, message.count)
       }
+      count = status == 0 ? capacity : 0
     }
     if status == 2 {
       throw ImageFileError(

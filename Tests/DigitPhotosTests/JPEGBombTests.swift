@@ -64,16 +64,28 @@ struct JPEGBombTests {
       "not read: its header declares 5000×5000 pixels, more than a JPEG file of \(bomb.count) bytes can hold "
       + "(the file is damaged)"
     #expect(throws: ImageFileError(path: path, problem: why)) { try DigitImage(contentsOf: path) }
-    // A file long enough for its size is decoded, and its truncation found.
+    // Long enough for its size (a comment of 64 KiB), it is refused for the
+    // coefficients a progressive picture of 5000×5000 pixels needs…
     var long = bomb
-    long.insert(contentsOf: [0xFF, 0xFE, 0xFF, 0xFF] + [UInt8](repeating: 0x20, count: 65533), at: 2)
+    let comment: [UInt8] = [0xFF, 0xFE, 0xFF, 0xFF] + [UInt8](repeating: 0x20, count: 65533)
+    long.insert(contentsOf: comment, at: 2)
+    let large = dir.file("large.jpg")
+    try Data(long).write(to: URL(fileURLWithPath: large))
+    #expect(
+      throws: ImageFileError(
+        path: large,
+        problem: "not read: a progressive JPEG of 5000×5000 pixels needs 48 MiB to decode, more than the 40 MiB "
+          + "limit; save it as an ordinary (baseline) JPEG, smaller, or as PNG")
+    ) { try DigitImage(contentsOf: large) }
+    // …and at 4500×4500 (39 MiB) it is decoded, and its truncation found.
+    long[sof + comment.count + 5...sof + comment.count + 8] = [0x11, 0x94, 0x11, 0x94]
     let truncated = dir.file("truncated.jpg")
     try Data(long).write(to: URL(fileURLWithPath: truncated))
     do {
       _ = try DigitImage(contentsOf: truncated)
-      Issue.record("a truncated 5000×5000 JPEG was read")
+      Issue.record("a truncated 4500×4500 JPEG was read")
     } catch {
-      #expect(error.description.hasPrefix("\(truncated): damaged or truncated JPEG (libjpeg"))
+      #expect(error.description.hasPrefix("\(truncated): damaged or truncated JPEG (libjpeg"), "\(error)")
     }
   }
 }
