@@ -226,4 +226,25 @@ extension MAT73ChildTests {
     let message = error?.description ?? ""
     #expect(message.hasPrefix("\(damaged): variable 'Theta1' is damaged: \(words)"), "\(message)")
   }
+
+  /// What the chunk index cannot reveal: chunks 1 and 3 of
+  /// `chunked-theta.mat` have the same stored size (6438 bytes), and with
+  /// their addresses swapped every rule still holds; the matrix reads with
+  /// columns 1–100 and 201–300 exchanged (the Reliability article's example).
+  @Test func swappedChunksOfOneSizeStillRead() throws {
+    let path = Fixture.path("mat73/chunked-theta.mat")
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(Array(bytes[1936..<1940]) == Array(bytes[2016..<2020]), "chunks 1 and 3 have the same stored size")
+    let first = Array(bytes[(1936 + 32)..<(1936 + 40)])
+    bytes[(1936 + 32)..<(1936 + 40)] = bytes[(2016 + 32)..<(2016 + 40)]
+    bytes[(2016 + 32)..<(2016 + 40)] = first[...]
+    let dir = try TemporaryDirectory()
+    let swapped = dir.file("swapped.mat")
+    try Data(bytes).write(to: URL(fileURLWithPath: swapped))
+    let read = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.read(swapped) }
+    let theta = try #require(read["Theta1"])
+    let value = { (row: Int, column: Int) in 0.001 * Double((column - 1) * 25 + row - 1) }
+    #expect(theta[1, 1] == value(1, 201) && theta[25, 100] == value(25, 300))
+    #expect(theta[1, 201] == value(1, 1) && theta[1, 101] == value(1, 101))
+  }
 }
