@@ -94,7 +94,7 @@ package enum CourseFiles {
 
   /// One sentence on what a data file is, for a report.
   package static func describe(_ digits: Digits, path: String) -> String {
-    let name = (path as NSString).lastPathComponent
+    let name = printable((path as NSString).lastPathComponent)
     switch digits {
     case .course:
       return "\(name): the course's ex4data1.mat, recognised by its contents (its layout, and the course's "
@@ -114,7 +114,7 @@ package enum CourseFiles {
 
   /// One sentence on what a weights file is, for a report.
   package static func describe(_ weights: Weights, path: String) -> String {
-    let name = (path as NSString).lastPathComponent
+    let name = printable((path as NSString).lastPathComponent)
     switch weights {
     case .course: return "\(name): the course's ex4weights.mat (its SHA-256 matches)"
     case .courseValues: return "\(name): the course's weights, saved again (their values' SHA-256 matches)"

@@ -46,7 +46,7 @@ package enum OutputDirectory {
   /// Says where the pictures go, as an absolute path: the folder is taken
   /// from where the student stands, which a relative name does not show.
   package static func announce(_ path: String, option: String = "--output-dir") {
-    print("Output folder (\(option)): \(DataDirectory.absolute(path))")
+    print("Output folder (\(option)): \(printable(DataDirectory.absolute(path)))")
   }
 
   /// Whether standard output is a terminal.

@@ -67,6 +67,9 @@ extension MatFile {
     var output = MAT73Message()
     let result = $mat73Reading.withValue(.inProcess) {
       () -> Result<[String: Result<Matrix, MatFileError>], MatFileError> in
+      if let (variable, why) = MAT73ChunkIndex.problem(inFile: arguments[2]) {
+        return .failure(MatFileError(path: arguments[2], variable: variable, reason: .corrupt(why)))
+      }
       do throws(MatFileError) { return .success(try readEach(arguments[2])) } catch { return .failure(error) }
     }
     switch result {

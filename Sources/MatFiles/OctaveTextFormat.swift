@@ -262,7 +262,7 @@ enum OctaveTextFormat {
         let rank = try count("ndims")
         guard rank >= 2, rank <= 64 else { throw damaged("'ndims' is \(rank), not between 2 and 64") }
         guard let line = line() else { throw damaged("the file ends where the dimensions were expected") }
-        let dimensions = tokens(line).map { Int(String(decoding: $0, as: UTF8.self)) }
+        let dimensions = tokens(line).prefix(rank + 1).map { Int(String(decoding: $0, as: UTF8.self)) }
         guard dimensions.count == rank, let dimensions = dimensions as? [Int], dimensions.allSatisfy({ $0 >= 0 })
         else {
           throw damaged("expected \(rank) dimensions, found '\(String(decoding: line.prefix(40), as: UTF8.self))'")
@@ -299,10 +299,8 @@ enum OctaveTextFormat {
       guard shaped else {
         skipBlankLines()
         guard let line = line() else { throw damaged("the file ends where its value was expected") }
-        let tokens = tokens(line)
         guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
-        guard tokens.count == 1 else { throw damaged("expected one value, found \(tokens.count)") }
-        return ([1, 1], [try number(tokens[0], element)])
+        return ([1, 1], [try onlyNumber(line, element, expected: "one value")])
       }
       let byRows = peekNonBlank()?.starts(with: Array("# rows:".utf8)) == true
       let dimensions = try shape()
@@ -313,21 +311,27 @@ enum OctaveTextFormat {
         let (rows, columns) = (dimensions[0], dimensions[1])
         for row in 0..<rows {
           guard let line = line() else { throw damaged("the file ends at row \(row + 1) of \(rows)") }
-          let tokens = tokens(line)
           guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
-          guard tokens.count == columns else {
-            throw damaged("row \(row + 1) has \(tokens.count) values where \(columns) columns are declared")
+          // Value by value, up to the declared count: a line of any length
+          // costs no memory beyond its row.
+          var column = 0
+          for token in tokens(line) {
+            guard column < columns else {
+              throw damaged("row \(row + 1) has more than the \(columns) values its declared columns hold")
+            }
+            values[row + column * rows] = try number(token, element)
+            column += 1
           }
-          for (column, token) in tokens.enumerated() { values[row + column * rows] = try number(token, element) }
+          guard column == columns else {
+            throw damaged("row \(row + 1) has \(column) values where \(columns) columns are declared")
+          }
         }
       } else {
         // One value per line, column-major.
         for k in 0..<count {
           guard let line = line() else { throw damaged("the file ends at value \(k + 1) of \(count)") }
-          let tokens = tokens(line)
           guard lineEnded else { throw damaged("the file is cut short inside a line of data") }
-          guard tokens.count == 1 else { throw damaged("expected one value on the line, found \(tokens.count)") }
-          values[k] = try number(tokens[0], element)
+          values[k] = try onlyNumber(line, element, expected: "one value on the line")
         }
       }
       // Octave ends a variable with blank lines: anything else there is
@@ -339,89 +343,9 @@ enum OctaveTextFormat {
       return (dimensions, values)
     }
 
-    /// One number as Octave writes it, checked against the element type.
-    func number(_ token: ArraySlice<UInt8>, _ element: Element) throws(MatFileError) -> Double {
-      var text: String { String(decoding: token, as: UTF8.self) }
-      let value: Double
-      let first = token[token.startIndex]
-      let bare = first == 0x2D || first == 0x2B ? token.dropFirst() : token
-      if token.count == 1, first >= 0x30, first <= 0x39 {
-        // A single digit, the commonest value in pictures (0 and 1).
-        value = Double(first - 0x30)
-      } else if let lead = bare.first, (lead >= 0x30 && lead <= 0x39) || lead == 0x2E {
-        // A decimal number. `strtod` would also take `nan`, `inf` and
-        // hexadecimal, none of which starts with a digit or a point but
-        // hexadecimal's `0x`.
-        let second = bare.dropFirst().first ?? 0
-        guard !(lead == 0x30 && second | 0x20 == 0x78), let parsed = decimal(token) else {
-          throw damaged("'\(String(text.prefix(40)))' is not a number")
-        }
-        value = parsed
-      } else if token.elementsEqual("NaN".utf8) {
-        value = .nan
-      } else if token.elementsEqual("NA".utf8) {
-        value = octaveNA
-      } else if token.elementsEqual("Inf".utf8) {
-        value = .infinity
-      } else if token.elementsEqual("-Inf".utf8) {
-        value = -.infinity
-      } else {
-        throw damaged("'\(String(text.prefix(40)))' is not a number")
-      }
-      switch element {
-      case .double: return value
-      case .single: return value.isNaN ? value : Double(Float(value))
-      case .bool:
-        guard value == 0 || value == 1 else { throw damaged("'\(text)' is not 0 or 1 in a bool matrix") }
-        return value
-      case .integer(let type):
-        guard value.rounded() == value, Self.integerRange(type).contains(value) else {
-          throw damaged("'\(text)' is not an \(type) value")
-        }
-        return value
-      }
-    }
-
-    /// The blank-separated words of a line.
-    func tokens(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-      var words: [ArraySlice<UInt8>] = []
-      var k = line.startIndex
-      let end = line.endIndex
-      while k < end {
-        while k < end && isBlank(bytes[k]) { k += 1 }
-        let start = k
-        while k < end && !isBlank(bytes[k]) { k += 1 }
-        if k > start { words.append(bytes[start..<k]) }
-      }
-      return words
-    }
-
-    /// The value of a token of decimal characters: C's `strtod` where it
-    /// reads the whole token (Swift's own parser, which makes a string of
-    /// each, is several times slower in a debug build), Swift's otherwise.
-    func decimal(_ token: ArraySlice<UInt8>) -> Double? {
-      let parsed: Double? = terminated.withUnsafeBufferPointer { buffer in
-        let start = buffer.baseAddress! + token.startIndex
-        return start.withMemoryRebound(to: CChar.self, capacity: token.count + 1) { text in
-          var end: UnsafeMutablePointer<CChar>? = nil
-          let value = strtod(text, &end)
-          return end.map { UnsafeRawPointer($0) } == UnsafeRawPointer(text + token.count) ? value : nil
-        }
-      }
-      return parsed ?? Double(String(decoding: token, as: UTF8.self))
-    }
-
     static func integerRange(_ type: String) -> ClosedRange<Double> { OctaveTextFormat.integerTypes[type]! }
   }
-
-  /// Octave's `NA` (R's missing value), a NaN with its own bits: those
-  /// Octave's `save -v7` writes for it (liboctave's `lo_ieee_NA_value`).
-  static let octaveNA = Double(bitPattern: 0x7FF8_40F4_4000_0000)
 }
-
-private let octaveNA = OctaveTextFormat.octaveNA
-
-private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
 extension String {
   fileprivate var trimmingBlanks: String {

@@ -17,47 +17,91 @@ public enum JPEGImage {
   /// The largest picture read, in pixels: ``PGMImage/maximumPixels``.
   public static var maximumPixels: Int { PGMImage.maximumPixels }
 
+  /// The most scans a JPEG may have. A progressive photo has about ten
+  /// (libjpeg's own progression: 10 for colour, 6 for grey); libjpeg reads
+  /// every scan before the first row comes out, each a pass over the whole
+  /// picture's coefficients.
+  public static let maximumScans = 100
+
+  /// The most memory libjpeg may take for the coefficients of a picture in
+  /// several scans (a progressive JPEG), which it keeps whole while it reads
+  /// them: 128 bytes for each 8×8 block of each component. 40 MiB holds a
+  /// progressive colour photo (chroma halved both ways) of 14 million
+  /// pixels, or a grey one of 20 million; with the grey raster beside it
+  /// (a byte a pixel) a picture costs at most about 64 MB.
+  public static let maximumCoefficientBytes = 40 << 20
+
   /// The size in a JPEG's header, `(width, height)` as stored (before any
-  /// EXIF turn), or the error naming the file.
+  /// EXIF turn), once the header has been found readable at a bounded cost:
+  /// at most ``maximumPixels`` pixels, no more than the file's length can
+  /// hold (a bit for each 8×8 block of its smallest component), Huffman
+  /// coded, not CMYK, and for a progressive file at most
+  /// ``maximumCoefficientBytes`` of coefficients.
+  ///
+  /// - Throws: ``ImageFileError`` naming the file and what is wrong.
   package static func storedSize(_ bytes: [UInt8], path: String) throws(ImageFileError) -> (width: Int, height: Int) {
-    var width: Int32 = 0
-    var height: Int32 = 0
+    var header = pc_jpeg_header()
     var message = [CChar](repeating: 0, count: 200)
     let status = bytes.withUnsafeBufferPointer { data in
-      pc_jpeg_read_size(data.baseAddress, data.count, &width, &height, &message, message.count)
+      pc_jpeg_read_header(data.baseAddress, data.count, &header, &message, message.count)
     }
     guard status == 0 else { throw damaged(path, message) }
-    return (Int(width), Int(height))
+    let (width, height) = (Int(header.width), Int(header.height))
+    func refuse(_ why: String) -> ImageFileError { ImageFileError(path: path, problem: "not read: \(why)") }
+    let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+    if overflow || pixels > maximumPixels {
+      throw refuse("\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit")
+    }
+    if header.cmyk != 0 {
+      throw ImageFileError(
+        path: path, problem: "a CMYK JPEG (a printer's colours), which is not read; save it as an ordinary JPEG or PNG")
+    }
+    if header.arithmetic != 0 {
+      throw ImageFileError(
+        path: path, problem: "an arithmetic-coded JPEG, which is not read; save it as an ordinary JPEG or PNG")
+    }
+    if header.least_bytes > bytes.count {
+      throw refuse(
+        "its header declares \(width)×\(height) pixels, more than a JPEG file of \(bytes.count) bytes can hold "
+          + "(the file is damaged)")
+    }
+    if header.coefficient_bytes > maximumCoefficientBytes {
+      let mebibytes = (header.coefficient_bytes + (1 << 20) - 1) >> 20
+      throw refuse(
+        "a progressive JPEG of \(width)×\(height) pixels needs \(mebibytes) MiB to decode, more than the "
+          + "\(maximumCoefficientBytes >> 20) MiB limit; save it as an ordinary (baseline) JPEG, smaller, or as PNG")
+    }
+    return (width, height)
   }
 
   /// The grey levels of a JPEG (libjpeg's luminance), shrunk by libjpeg to
   /// 1/`shrink` of each side (1, 2, 4 or 8) while decoding, not yet turned.
   ///
-  /// - Throws: ``ImageFileError``: damaged or truncated (libjpeg's message),
-  ///   or more than ``maximumPixels`` pixels, refused from the header's size
-  ///   before anything is allocated for them.
+  /// - Throws: ``ImageFileError``: a header refused by ``storedSize(_:path:)``
+  ///   before anything is allocated for its pixels; damaged or truncated
+  ///   (libjpeg's first warning or error, at which decoding stops); or more
+  ///   than ``maximumScans`` scans.
   package static func decodeGrey(_ bytes: [UInt8], path: String, shrink: Int = 1) throws(ImageFileError) -> GreyRaster {
     precondition([1, 2, 4, 8].contains(shrink), "JPEGImage.decodeGrey: shrink must be 1, 2, 4 or 8")
     let (width, height) = try storedSize(bytes, path: path)
-    let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
-    if overflow || pixels > maximumPixels {
-      throw ImageFileError(
-        path: path, problem: "not read: \(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit")
-    }
     let capacity = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
-    var raster = [UInt8](repeating: 0, count: capacity)
     var (outWidth, outHeight): (Int32, Int32) = (0, 0)
     var message = [CChar](repeating: 0, count: 200)
-    let status = bytes.withUnsafeBufferPointer { data in
-      raster.withUnsafeMutableBufferPointer { out in
+    var status: Int32 = 1
+    // Left unwritten until libjpeg writes its rows, after a progressive
+    // file's scans have been read: a file refused while its scans are read
+    // never touches the raster's pages.
+    let raster = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+      status = bytes.withUnsafeBufferPointer { data in
         pc_jpeg_decode_grey(
-          data.baseAddress, data.count, Int32(shrink), out.baseAddress, capacity, &outWidth, &outHeight, &message,
-          message.count)
+          data.baseAddress, data.count, Int32(shrink), Int32(maximumScans), out.baseAddress, capacity, &outWidth,
+          &outHeight, &message, message.count)
       }
+      count = status == 0 ? capacity : 0
     }
     if status == 2 {
       throw ImageFileError(
-        path: path, problem: "a CMYK JPEG (a printer's colours), which is not read; save it as an ordinary JPEG or PNG")
+        path: path, problem: "not read: more than \(maximumScans) scans (a progressive photo has about 10)")
     }
     guard status == 0 else { throw damaged(path, message) }
     return GreyRaster(width: Int(outWidth), height: Int(outHeight), pixels: raster)
@@ -75,8 +119,9 @@ public enum JPEGImage {
 
   private static func damaged(_ path: String, _ message: [CChar]) -> ImageFileError {
     let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return ImageFileError(
-      path: path, problem: "damaged or truncated JPEG (libjpeg: \(text.isEmpty ? "failed without a message" : text))")
+    // A failure past the first scan comes as "at scan N: <libjpeg's message>".
+    let said = text.isEmpty ? ": failed without a message" : text.hasPrefix("at scan ") ? ", \(text)" : ": \(text)"
+    return ImageFileError(path: path, problem: "damaged or truncated JPEG (libjpeg\(said))")
   }
 
   /// The EXIF orientation (1…8) a camera wrote in the JPEG's APP1 `Exif`
@@ -171,16 +216,24 @@ public enum JPEGImage {
 
   /// A baseline JPEG of grey bytes (rows from the top) at `quality` (1…100),
   /// for tests that need a photo's file.
-  package static func encodeGrey(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) -> [UInt8] {
-    encode(pixels, width: width, height: height, components: 1, quality: quality)
+  /// With `scans` from 2 to 127 the JPEG is progressive, in that many scans
+  /// (the DC coefficients, each AC coefficient but its last bit, then the
+  /// last bits; every prefix a valid progression).
+  package static func encodeGrey(
+    _ pixels: [UInt8], width: Int, height: Int, quality: Int = 90, scans: Int = 1
+  ) -> [UInt8] {
+    precondition(scans == 1 || (2...127).contains(scans), "JPEGImage.encodeGrey: scans must be 1 or 2…127")
+    return encode(pixels, width: width, height: height, components: 1, quality: quality, scans: scans)
   }
 
   /// A baseline CMYK JPEG of 4 bytes a pixel, for tests.
   package static func encodeCMYK(_ pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
-    encode(pixels, width: width, height: height, components: 4, quality: 90)
+    encode(pixels, width: width, height: height, components: 4, quality: 90, scans: 1)
   }
 
-  private static func encode(_ pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int) -> [UInt8] {
+  private static func encode(
+    _ pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int, scans: Int
+  ) -> [UInt8] {
     precondition(
       pixels.count == width * height * components && width > 0 && height > 0, "JPEGImage.encode: bad raster")
     var out: UnsafeMutablePointer<UInt8>? = nil
@@ -188,7 +241,8 @@ public enum JPEGImage {
     var message = [CChar](repeating: 0, count: 200)
     let status = pixels.withUnsafeBufferPointer { p in
       pc_jpeg_encode(
-        p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality), &out, &size, &message, 200)
+        p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality), Int32(scans), &out, &size,
+        &message, 200)
     }
     precondition(status == 0, "JPEGImage.encode: libjpeg failed")
     defer { pc_free(out) }

@@ -171,4 +171,39 @@ struct OctaveTextFormatTests {
       #expect(error?.description.contains(words) == true, "\(error?.description ?? "")")
     }
   }
+
+  /// A 1×1 matrix whose one line holds two million values: refused at the
+  /// second value, naming the variable, the row and the count. Read token by
+  /// token, the line costs nothing beyond the file itself (split first, its
+  /// tokens took 16 times the file).
+  @Test func aLongRowIsRefusedAtTheFirstValueTooMany() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.file("long.txt.mat")
+    let line: [UInt8] = (0..<4_000_000).map { $0 % 2 == 0 ? 0x20 : 0x31 }
+    let text = Array("# name: X\n# type: matrix\n# rows: 1\n# columns: 1\n".utf8) + line + [0x0A]
+    try Data(text).write(to: URL(fileURLWithPath: path))
+    let error = #expect(throws: MatFileError.self) { try MatFile.read(path) }
+    #expect(
+      error?.description == "\(path): variable 'X' is damaged: line 5: row 1 has more than the 1 values its "
+        + "declared columns hold")
+    // The same refusal for a scalar with a second value.
+    try Data("# name: s\n# type: scalar\n1 2\n".utf8).write(to: URL(fileURLWithPath: path))
+    let scalar = #expect(throws: MatFileError.self) { try MatFile.read(path) }
+    #expect(scalar?.description == "\(path): variable 's' is damaged: line 3: expected one value, found more")
+  }
+
+  /// A NUL (or any byte that cannot be part of a number) inside a token
+  /// makes it not a number, however many digits come before it: C's
+  /// parsers stop at the NUL and would read the digits before it.
+  @Test(arguments: ["5\u{0}-0.45076731219887733", "5\u{0}", "0.5\u{1B}", "12,5", "1e5x"])
+  func aTokenIsANumberOnlyWhollyOne(token: String) throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.file("nul.txt.mat")
+    try Data("# name: Theta\n# type: matrix\n# rows: 1\n# columns: 2\n \(token) 1\n".utf8)
+      .write(to: URL(fileURLWithPath: path))
+    let error = #expect(throws: MatFileError.self) { try MatFile.read(path) }
+    #expect(
+      error?.description
+        == "\(path): variable 'Theta' is damaged: line 5: '\(printable(token))' is not a number")
+  }
 }

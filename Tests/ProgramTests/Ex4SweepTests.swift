@@ -158,7 +158,7 @@ struct Ex4SweepTests {
       (["--seeds", "1,x"], "--seeds takes whole numbers from 0 to 4294967295 separated by commas, got '1,x'"),
       (["--validation", "120%"], "Error: --validation must be a percentage"),
       (["--jobs", "0"], "Error: --jobs must be between 1 and 256, got 0"),
-      (["--lambdas", Array(repeating: "1", count: 1001).joined(separator: ",")], "a sweep allows at most 1000"),
+      (["--lambdas", (0...1000).map(String.init).joined(separator: ",")], "a sweep allows at most 1000"),
     ]
     for (arguments, message) in cases {
       let run = try ProgramRun.run("ex4", ["sweep", "--output-dir", dir.file("out")] + arguments)
@@ -167,5 +167,67 @@ struct Ex4SweepTests {
         run.standardError.split(separator: "\n").first.map { $0.hasPrefix("Error: ") && $0.contains(message) } == true,
         "\(arguments): stderr was \(run.standardError)")
     }
+  }
+
+  /// λ = 1e308 overflows the cost: that training is reported as failed with
+  /// its reason, never marked best, in either order of the grid.
+  @Test(
+    "a training whose cost overflows is failed, never best, in either order",
+    .enabled(if: CourseFile.has(dataName), CourseFile.missing(dataName)),
+    arguments: ["1e308,1", "1,1e308"])
+  func anOverflowingTrainingIsNeverBest(lambdas: String) throws {
+    let dir = try TemporaryDirectory()
+    let run = try sweep(["--lambdas", lambdas, "--iterations", "1", "--seeds", "1"], in: dir)
+    let rows = Self.rows(run.standardOutput)
+    #expect(rows.map(\.lambda) == [1] && rows.first?.best == true, "\(run.standardOutput)")
+    #expect(
+      run.standardOutput.split(separator: "\n").contains {
+        $0.contains(" 1e+308 ") && $0.components(separatedBy: " failed").count == 5 && !$0.contains("best")
+      })
+    #expect(
+      run.standardOutput.contains(
+        "Failed: seed 1, 25 hidden units, 1 iterations, lambda 1e+308: the cost overflowed at λ = 1e+308 "
+          + "(training ended at a cost that is not finite)."))
+    #expect(run.standardOutput.contains("Best for seed 1: lambda = 1, 25 hidden units, 1 iterations"))
+    #expect(run.standardOutput.contains("of the best: lambda 1."))
+    #expect(!run.standardOutput.contains("nan%") && !run.standardOutput.contains(" nan"))
+  }
+
+  /// A value given twice is trained once, with a note.
+  @Test(
+    "duplicates in a list are trained once, with a note",
+    .enabled(if: CourseFile.has(dataName), CourseFile.missing(dataName)))
+  func duplicatesAreMerged() throws {
+    let dir = try TemporaryDirectory()
+    let run = try sweep(["--lambdas", "1,1,3,1", "--iterations", "1", "--seeds", "2,2"], in: dir)
+    #expect(Self.rows(run.standardOutput).map(\.lambda) == [1, 3])
+    #expect(run.standardOutput.contains("Note: --lambdas gives 1 more than once; each value is trained once.\n"))
+    #expect(run.standardOutput.contains("Note: --seeds gives 2 more than once; each value is trained once.\n"))
+    #expect(run.standardOutput.contains(": 2 trainings\n"))
+  }
+
+  /// 64 trainings of 10000 hidden units at once need far more memory than
+  /// this machine has: refused with the number, status 64, before training.
+  @Test(
+    "a sweep too large for memory exits 64 before training",
+    .enabled(if: CourseFile.has(dataName), CourseFile.missing(dataName)),
+    .enabled(if: (NetworkMemory.available() ?? .infinity) < 80e9, "this machine has more than 80 GB available"))
+  func aSweepTooLargeForMemoryIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let lambdas = (1...64).map(String.init).joined(separator: ",")
+    let run = try ProgramRun.run(
+      "ex4",
+      [
+        "sweep", "--data", CourseFile.path(Self.dataName), "--output-dir", dir.file("out"), "--hidden-sizes", "10000",
+        "--lambdas", lambdas, "--seeds", "1", "--jobs", "64",
+      ])
+    #expect(run.status == 64, "status \(run.status): \(run.standardError)")
+    let first = run.standardError.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(
+      first.hasPrefix(
+        "Error: --hidden-sizes 10000, --jobs 64: 64 trainings at once on 4000 examples need about "),
+      "\(first)")
+    #expect(first.contains("available: use fewer --jobs or smaller --hidden-sizes"))
+    #expect(!run.standardOutput.contains("Sweep over"))
   }
 }

@@ -183,3 +183,67 @@ struct MAT73ChildTests {
   }
   #expect(ContinuousClock.now - start < .seconds(2))
 }
+
+extension MAT73ChildTests {
+  /// The chunk B-tree node of `chunked-theta.mat` (Theta1, 25×401, in five
+  /// deflated chunks of HDF5 dimensions 100×25): at byte 1912, "TREE", node
+  /// type 1 (chunks), then from byte 1936 each chunk's key (its stored size,
+  /// filter mask and three 8-byte offsets) and its 8-byte address, 40 bytes a
+  /// chunk. HDF5 reads each damage below without an error, with values
+  /// moved, repeated or left out; the reader child's check of the chunk index
+  /// refuses each in one line.
+  @Test(arguments: [
+    (1976 + 32, "chunks 1 and 2 of 5 overlap in the file"),
+    (1984, "chunk 2 of 5 is at (0, 0), not a chunk of its own inside 401×25"),
+    (1976, "chunk 2 of 5 does not inflate"),
+    (1976 + 32 + 7, "chunk 2 of 5 lies outside the file"),
+  ])
+  func aDamagedChunkIndexIsRefused(at: Int, words: String) throws {
+    let path = Fixture.path("mat73/chunked-theta.mat")
+    let good = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.read(path) }
+    let theta = try #require(good["Theta1"])
+    let expected: [Double] = (0..<(25 * 401)).map { 0.001 * Double($0) }
+    #expect(theta.shape == "25×401")
+    #expect(theta.values == expected)
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(Array(bytes[1912..<1917]) == Array("TREE".utf8) + [1], "the chunk B-tree is where this test expects it")
+    #expect(bytes[1984] == 100)
+    switch at {
+    case 1976 + 32:  // chunk 2 at chunk 1's address, with its size: chunk 1's values twice
+      bytes[1976..<1980] = bytes[1936..<1940]
+      bytes[1976 + 32..<1976 + 40] = bytes[1936 + 32..<1936 + 40]
+    case 1984: bytes[1984] = 0  // chunk 2's first offset 100 → 0
+    case 1976: bytes[1976] = bytes[1976] &- 7  // chunk 2 seven bytes shorter
+    default: bytes[at] = 0x7F  // chunk 2's address far past the end
+    }
+    let dir = try TemporaryDirectory()
+    let damaged = dir.file("damaged.mat")
+    try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+    let error = #expect(throws: MatFileError.self) {
+      try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.read(damaged) }
+    }
+    let message = error?.description ?? ""
+    #expect(message.hasPrefix("\(damaged): variable 'Theta1' is damaged: \(words)"), "\(message)")
+  }
+
+  /// What the chunk index cannot reveal: chunks 1 and 3 of
+  /// `chunked-theta.mat` have the same stored size (6438 bytes), and with
+  /// their addresses swapped every rule still holds; the matrix reads with
+  /// columns 1–100 and 201–300 exchanged (the Reliability article's example).
+  @Test func swappedChunksOfOneSizeStillRead() throws {
+    let path = Fixture.path("mat73/chunked-theta.mat")
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(Array(bytes[1936..<1940]) == Array(bytes[2016..<2020]), "chunks 1 and 3 have the same stored size")
+    let first = Array(bytes[(1936 + 32)..<(1936 + 40)])
+    bytes[(1936 + 32)..<(1936 + 40)] = bytes[(2016 + 32)..<(2016 + 40)]
+    bytes[(2016 + 32)..<(2016 + 40)] = first[...]
+    let dir = try TemporaryDirectory()
+    let swapped = dir.file("swapped.mat")
+    try Data(bytes).write(to: URL(fileURLWithPath: swapped))
+    let read = try MatFile.$mat73Reading.withValue(Self.reader) { try MatFile.read(swapped) }
+    let theta = try #require(read["Theta1"])
+    let value = { (row: Int, column: Int) in 0.001 * Double((column - 1) * 25 + row - 1) }
+    #expect(theta[1, 1] == value(1, 201) && theta[25, 100] == value(25, 300))
+    #expect(theta[1, 201] == value(1, 1) && theta[1, 101] == value(1, 101))
+  }
+}

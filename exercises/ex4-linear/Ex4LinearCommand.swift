@@ -160,7 +160,7 @@ struct Ex4LinearCommand: ParsableCommand {
       } catch {
         throw InputError(error.description)
       }
-      print("Wrote \(path)")
+      print("Wrote \(printable(path))")
     }
     let costPicture = costs.picture()
     let costPath = (outputDir as NSString).appendingPathComponent("cost.png")

@@ -101,7 +101,7 @@ struct Ex4Classify: ParsableCommand {
       }
       let guesses = digitGuesses(Thetas, digit.features)[0]
       let best = guesses.prefix(3).map { "\($0.digit) (\(String(format: "%.0f", 100 * $0.confidence))%)" }
-      print("\(path): " + best.joined(separator: ", "))
+      print("\(printable(path)): " + best.joined(separator: ", "))
       for warning in photoWarnings(digit, guesses) {
         FileHandle.standardError.write(Data("Warning: \(printable(path)): \(warning)\n".utf8))
       }
@@ -129,7 +129,7 @@ struct Ex4Classify: ParsableCommand {
     let maxIter = 50
     let seed: UInt32 = 1
     print(
-      "--weights not given: training a 400–25–10 network on \(source) first "
+      "--weights not given: training a 400–25–10 network on \(printable(source)) first "
         + "(\(maxIter) iterations of fmincg, lambda = 1, seed \(seed))...")
     var random = OctaveRandom(seed: seed)
     let layerSizes = [X.columns, 25, 10]
@@ -155,7 +155,7 @@ struct Ex4Classify: ParsableCommand {
         attempt == 1 ? "\(name)-input.png" : "\(name)-input-\(attempt).png")
       if WriteTarget(file) != .free { continue }
       try PNGImage.writeGrey(digit.pixels * 2 - 1, to: file, scale: Ex4Classify.savedScale)
-      print("Saved the 20×20 input to \(file)")
+      print("Saved the 20×20 input to \(printable(file))")
       return
     }
     throw InputError("--save-input \(directory): \(name)-input.png and 999 numbered versions exist already")

@@ -162,7 +162,7 @@ struct Ex4Course: ParsableCommand {
     let path = try ReportOption.prepare(report, outputDir: outputDir)
     let parts = try OutputTranscript.capture { try script.run() }
     try Ex4Report.course(script: script, parts: parts).write(to: path)
-    print("Wrote the report of this run to \(path)")
+    print("Wrote the report of this run to \(printable(path))")
   }
 }
 

@@ -148,7 +148,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
 
     if let path = options.save {
       try NetworkWeights.save(Thetas, to: path)
-      print("Saved the trained \(NetworkWeights.listing(Thetas)) to \(path)")
+      print("Saved the trained \(NetworkWeights.listing(Thetas)) to \(printable(path))")
     }
   }
 
@@ -209,7 +209,7 @@ struct Ex4Script<Functions: ExerciseFunctions> {
   func writePicture(_ image: Matrix, named name: String, what: String) throws {
     let path = (options.outputDir as NSString).appendingPathComponent(name)
     try PNGImage.writeGrey(image, to: path, scale: options.scale, overwrite: true)
-    print("Wrote \(what) to \(path) (\(image.columns * options.scale)×\(image.rows * options.scale) pixels)")
+    print("Wrote \(what) to \(printable(path)) (\(image.columns * options.scale)×\(image.rows * options.scale) pixels)")
     OutputTranscript.attachPicture(path: path, caption: what)
     console.show(image)
   }

@@ -5,6 +5,7 @@ import ExerciseData
 import TrainingRecord
 import ExercisePrograms
 import Pictures
+import Synchronization
 
 /// `ex4 sweep`: the course's network trained over a grid of λ, hidden layer
 /// sizes, iteration counts and seeds, all on the same examples and measured
@@ -98,10 +99,22 @@ struct Ex4Sweep: ParsableCommand {
   )
   var report: String?
 
-  var lambdaValues: [Double] { lambdas ?? Ex4Sweep.defaultLambdas }
-  var hiddenSizeValues: [Int] { hiddenSizes ?? [25] }
-  var iterationValues: [Int] { iterations ?? [50] }
-  var seedValues: [UInt32] { seeds ?? [1, 2] }
+  // Each list's values once, in the order given: a value given twice is
+  // trained once (``duplicateNotes`` says so).
+  var lambdaValues: [Double] { NumberList.distinct(lambdas ?? Ex4Sweep.defaultLambdas) }
+  var hiddenSizeValues: [Int] { NumberList.distinct(hiddenSizes ?? [25]) }
+  var iterationValues: [Int] { NumberList.distinct(iterations ?? [50]) }
+  var seedValues: [UInt32] { NumberList.distinct(seeds ?? [1, 2]) }
+
+  /// A note for each list that gives a value more than once.
+  var duplicateNotes: [String] {
+    [
+      NumberList.duplicateNote(lambdas ?? [], option: "--lambdas") { String(format: "%g", $0) },
+      NumberList.duplicateNote(hiddenSizes ?? [], option: "--hidden-sizes") { "\($0)" },
+      NumberList.duplicateNote(iterations ?? [], option: "--iterations") { "\($0)" },
+      NumberList.duplicateNote(seeds ?? [], option: "--seeds") { "\($0)" },
+    ].compactMap { $0 }
+  }
 
   mutating func validate() throws {
     do { _ = try ValidationSplit.parsePercentage(validation) } catch { throw ValidationError(error.description) }
@@ -126,7 +139,7 @@ struct Ex4Sweep: ParsableCommand {
       try result!.finish(outputDir: outputDir)
     }
     try result!.report(parts: parts).write(to: path)
-    print("Wrote the report of this sweep to \(path)")
+    print("Wrote the report of this sweep to \(printable(path))")
   }
 
   // MARK: - The sweep
@@ -141,6 +154,9 @@ struct Ex4Sweep: ParsableCommand {
 
   /// What one training reached.
   struct Outcome: Sendable {
+    /// Why the training has no result to compare (its cost or a measurement
+    /// is not finite), or nil.
+    var failure: String?
     var trainingAccuracy: Double
     var validationAccuracy: Double
     /// Unregularised J on the training examples.
@@ -177,12 +193,14 @@ struct Ex4Sweep: ParsableCommand {
     let anySplit = splits[seedValues[0]]!
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let workers = min(jobs ?? cores, settings.count)
+    try checkMemory(settings, inputs: X.columns, examples: anySplit.trainingRows.count, workers: workers)
+    for note in duplicateNotes { print(note) }
     print(
       "Sweep over lambda (\(list(lambdaValues))) × hidden units (\(list(hiddenSizeValues))) × iterations "
         + "(\(list(iterationValues))) × seeds (\(list(seedValues))): \(settings.count) trainings"
         + (minimiser.optimizer == .fmincg ? "" : " with \(minimiser.optimizer.title)"))
     print(
-      "on \(dataName): training on \(anySplit.trainingRows.count) examples, validating on "
+      "on \(printable(dataName)): training on \(anySplit.trainingRows.count) examples, validating on "
         + "\(anySplit.validationRows.count) (\(validation), chosen with each seed's stream), "
         + "\(workers) at a time on \(cores) core\(cores == 1 ? "" : "s")...")
 
@@ -215,14 +233,12 @@ struct Ex4Sweep: ParsableCommand {
         let set = sets[setting.seed]!
         let outcome = trainOne(
           setting, training: set.training, validation: set.validation, inputs: X.columns, optimizer: optimizer)
-        results.store(outcome, at: k)
-        if progress {
-          // One thread at a time, so that each progress line's markers stay around its own text.
-          results.printing {
-            OutputTranscript.terminalOnly {
-              print("\rTrained \(results.finishedCount) of \(settings.count)", terminator: "")
-              fflush(nil)
-            }
+        results.store(outcome, at: k) { finished in
+          guard progress else { return }
+          // Under the lock, so that each progress line's markers stay around its own text.
+          OutputTranscript.terminalOnly {
+            print("\rTrained \(finished) of \(settings.count)", terminator: "")
+            fflush(nil)
           }
         }
       }
@@ -246,15 +262,48 @@ struct Ex4Sweep: ParsableCommand {
         from: initial, maxIter: setting.iterations, optimizer: optimizer, progress: .silent)
     else {
       return Outcome(
+        failure: String(
+          format: "the cost overflowed at λ = %g (training ended at a cost that is not finite)", setting.lambda),
         trainingAccuracy: .nan, validationAccuracy: .nan, trainingCost: .nan, validationCost: .nan, finalCost: .nan)
     }
     let nnParams = unroll(Thetas)
     let trainingCost = NNCostFunction(layerSizes: layerSizes, X: training.X, y: training.y, lambda: 0)(nnParams).J
     let validationCost = NNCostFunction(layerSizes: layerSizes, X: validation.X, y: validation.y, lambda: 0)(nnParams).J
-    return Outcome(
+    var outcome = Outcome(
       trainingAccuracy: accuracy(predict(Thetas, training.X), training.y),
       validationAccuracy: accuracy(predict(Thetas, validation.X), validation.y),
       trainingCost: trainingCost, validationCost: validationCost, finalCost: costs.last ?? .nan)
+    let measured = [
+      ("training accuracy", outcome.trainingAccuracy), ("validation accuracy", outcome.validationAccuracy),
+      ("training cost", trainingCost), ("validation cost", validationCost),
+    ]
+    if let (name, value) = measured.first(where: { !$0.1.isFinite }) {
+      outcome.failure = "the \(name) is \(octaveSpelling(value))"
+    }
+    return outcome
+  }
+
+  /// Refuses (exit 64) a sweep whose trainings running at once need more
+  /// memory than the machine has available: the `workers` largest of the
+  /// grid, each estimated as ex4 estimates its own training.
+  func checkMemory(
+    _ settings: [Setting], inputs: Int, examples: Int, workers: Int,
+    available: Double? = NetworkMemory.available()
+  ) throws {
+    guard let available else { return }
+    let largest = hiddenSizeValues.sorted(by: >).flatMap { hiddenSize in
+      Array(repeating: hiddenSize, count: settings.count(where: { $0.hiddenSize == hiddenSize }))
+    }.prefix(workers)
+    let each = largest.map {
+      NetworkMemory(layerSizes: [inputs, $0, 10], examples: examples, optimizer: minimiser.optimizer).total
+    }
+    let need = each.reduce(0, +)
+    guard need > available else { return }
+    throw ValidationError(
+      "--hidden-sizes \(list(hiddenSizeValues)), --jobs \(workers): \(workers) training\(workers == 1 ? "" : "s") "
+        + "at once on \(examples) examples need about \(NetworkMemory.spelled(need)) of memory (a "
+        + "\(inputs)–\(largest.first!)–10 network takes \(NetworkMemory.spelled(each[0]))); this machine has "
+        + "\(NetworkMemory.spelled(available)) available: use fewer --jobs or smaller --hidden-sizes")
   }
 
   /// The digits: `--data`, the course's file in the data directory, or the built-in digits.
@@ -278,268 +327,35 @@ struct Ex4Sweep: ParsableCommand {
   }
 
   /// The outcomes, filled in by the workers; the next setting to train.
-  final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Outcome?]
-    private var next = 0
-    private var finished = 0
+  final class Results: Sendable {
+    struct State {
+      var slots: [Outcome?]
+      var next = 0
+      var finished = 0
+    }
+    private let state: Mutex<State>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { state = Mutex(State(slots: Array(repeating: nil, count: count))) }
 
+    /// The index of the next setting to train, or nil when all are taken.
     func nextIndex() -> Int? {
-      lock.withLock {
-        guard next < slots.count else { return nil }
-        next += 1
-        return next - 1
+      state.withLock { state in
+        guard state.next < state.slots.count else { return nil }
+        state.next += 1
+        return state.next - 1
       }
     }
 
-    func store(_ outcome: Outcome, at k: Int) {
-      lock.withLock {
-        slots[k] = outcome
-        finished += 1
+    /// Stores an outcome, then runs `then` with the number finished, while
+    /// no other worker stores or runs its own.
+    func store(_ outcome: Outcome, at k: Int, then: (Int) -> Void) {
+      state.withLock { state in
+        state.slots[k] = outcome
+        state.finished += 1
+        then(state.finished)
       }
     }
 
-    var finishedCount: Int { lock.withLock { finished } }
-
-    private let printLock = NSLock()
-    /// Runs `body` while no other worker runs its own.
-    func printing(_ body: () -> Void) { printLock.withLock(body) }
-
-    var outcomes: [Outcome] { lock.withLock { slots.map { $0! } } }
-  }
-}
-
-/// What a sweep found, printed, plotted and written up.
-struct SweepResult {
-  let sweep: Ex4Sweep
-  let dataName: String
-  /// Whether the sweep ran on the built-in digits (no ex4data1.mat): said
-  /// again beside the best rows at the end.
-  let onBuiltinDigits: Bool
-  let settings: [Ex4Sweep.Setting]
-  let outcomes: [Ex4Sweep.Outcome]
-  let seconds: Double
-  let workers: Int
-  let cores: Int
-  let examples: Int
-  let validationCount: Int
-
-  /// For each seed, the index of its best row: the highest validation accuracy, then the lowest validation cost.
-  var bestRows: [UInt32: Int] {
-    var best: [UInt32: Int] = [:]
-    for k in settings.indices {
-      let seed = settings[k].seed
-      guard let current = best[seed] else {
-        best[seed] = k
-        continue
-      }
-      let (a, b) = (outcomes[k], outcomes[current])
-      if a.validationAccuracy > b.validationAccuracy
-        || (a.validationAccuracy == b.validationAccuracy && a.validationCost < b.validationCost)
-      {
-        best[seed] = k
-      }
-    }
-    return best
-  }
-
-  /// The table's rows as text, in the settings' order.
-  var rows: [[String]] {
-    zip(settings, outcomes).map { setting, outcome in
-      [
-        "\(setting.seed)", "\(setting.hiddenSize)", "\(setting.iterations)", String(format: "%g", setting.lambda),
-        String(format: "%.2f", outcome.trainingAccuracy), String(format: "%.2f", outcome.validationAccuracy),
-        String(format: "%.6f", outcome.trainingCost), String(format: "%.6f", outcome.validationCost),
-      ]
-    }
-  }
-
-  static let header = [
-    "seed", "hidden", "iterations", "lambda", "training acc %", "validation acc %", "training J", "validation J",
-  ]
-
-  /// One sentence per seed's best, and whether the best lambda is the same for every seed.
-  var stability: [String] {
-    let best = bestRows
-    let seeds = sweep.seedValues
-    var lines = seeds.map { seed -> String in
-      let k = best[seed]!
-      let s = settings[k]
-      return String(
-        format: "Best for seed %u: lambda = %g, %d hidden units, %d iterations (validation accuracy %.2f%%)", seed,
-        s.lambda, s.hiddenSize, s.iterations, outcomes[k].validationAccuracy)
-    }
-    // How far apart two accuracies must be to tell them apart: one standard
-    // error of the best accuracy, sqrt(p(1 − p)/n) on n validation examples.
-    var indistinct = false
-    for seed in seeds {
-      let p = outcomes[best[seed]!].validationAccuracy / 100
-      let error = 100 * (p * (1 - p) / Double(max(validationCount, 1))).squareRoot()
-      let close = settings.indices.filter {
-        settings[$0].seed == seed && outcomes[$0].validationAccuracy >= 100 * p - error
-      }
-      indistinct = indistinct || close.count > 1
-      let onlyLambda = sweep.hiddenSizeValues.count == 1 && sweep.iterationValues.count == 1
-      let names = close.map { k -> String in
-        let s = settings[k]
-        guard !onlyLambda else { return String(format: "%g", s.lambda) }
-        return String(format: "lambda %g with %d hidden units and %d iterations", s.lambda, s.hiddenSize, s.iterations)
-      }
-      lines.append(
-        String(
-          format: "Seed %u: within one standard error (%.2f points on %d examples) of the best: %@%@.", seed, error,
-          validationCount, onlyLambda ? "lambda " : "", names.joined(separator: onlyLambda ? ", " : "; ")))
-    }
-    if seeds.count > 1 {
-      let lambdas = Set(seeds.map { settings[best[$0]!].lambda })
-      let all = seeds.count == 2 ? "both seeds" : "all \(seeds.count) seeds"
-      lines.append(
-        lambdas.count == 1
-          ? String(format: "The best lambda, %g, is the same for %@.", lambdas.first!, all)
-          : "The best lambda differs between the seeds ("
-            + seeds.map { String(format: "%g for seed %u", settings[best[$0]!].lambda, $0) }.joined(separator: ", ")
-            + "): it is not stable across seeds.")
-    }
-    if indistinct {
-      lines.append(
-        "Settings within one standard error of the best cannot be told apart on these validation examples; "
-          + "only those further below are clearly worse.")
-    }
-    return lines
-  }
-
-  /// Prints the table and the best rows, writes the plot.
-  func finish(outputDir: String) throws {
-    let best = Set(bestRows.values)
-    let widths = SweepResult.header.indices.map { c in
-      max(SweepResult.header[c].count, rows.map { $0[c].count }.max() ?? 0)
-    }
-    func line(_ cells: [String]) -> String {
-      zip(cells, widths).map { String(repeating: " ", count: $1 - $0.count) + $0 }.joined(separator: "  ")
-    }
-    print("")
-    print(line(SweepResult.header))
-    for (k, row) in rows.enumerated() {
-      print(line(row) + (best.contains(k) ? "  ← best for seed \(settings[k].seed)" : ""))
-    }
-    print("(The costs J are unregularised, lambda = 0, so that rows with different lambdas compare.)")
-    print("")
-    for sentence in stability { print(sentence) }
-    if onBuiltinDigits { print(DataDirectory.builtinDigitsReminder("NOT the course's data")) }
-    print(
-      String(
-        format: "Took %.1f s (%d trainings, %d at a time on %d core%@).", seconds, settings.count, workers, cores,
-        cores == 1 ? "" : "s"))
-    let plot = self.plot()
-    let png = (outputDir as NSString).appendingPathComponent("sweep.png")
-    let svg = (outputDir as NSString).appendingPathComponent("sweep.svg")
-    let picture = plot.picture()
-    try picture.writePNG(to: png, overwrite: true)
-    do {
-      try plot.svg().write(toFile: svg, atomically: true, encoding: .utf8)
-    } catch {
-      throw InputError("\(svg): cannot be written (\(error.localizedDescription))")
-    }
-    print(
-      "Wrote the validation accuracy against lambda to \(png) (\(picture.width)×\(picture.height) pixels) and \(svg)")
-  }
-
-  /// Validation accuracy (solid, circles) and training accuracy (dashed)
-  /// against λ, a pair of lines for each seed, hidden size and iteration count.
-  func plot() -> Plot {
-    let palette = ["#1f77b4", "#e6550d", "#2ca02c", "#9467bd", "#8c564b", "#d62728", "#17becf", "#7f7f7f"]
-    var groups: [(key: String, indices: [Int])] = []
-    for (k, s) in settings.enumerated() {
-      var parts: [String] = []
-      if sweep.seedValues.count > 1 { parts.append("seed \(s.seed)") }
-      if sweep.hiddenSizeValues.count > 1 { parts.append("\(s.hiddenSize) hidden") }
-      if sweep.iterationValues.count > 1 { parts.append("\(s.iterations) iterations") }
-      let key = parts.joined(separator: ", ")
-      if let g = groups.firstIndex(where: { $0.key == key }) {
-        groups[g].indices.append(k)
-      } else {
-        groups.append((key, [k]))
-      }
-    }
-    var series: [Plot.Series] = []
-    for (g, group) in groups.enumerated() {
-      let colour = palette[g % palette.count]
-      let x = group.indices.map { settings[$0].lambda }
-      let name = group.key.isEmpty ? "" : ", " + group.key
-      series.append(
-        Plot.Series(
-          name: "validation" + name, x: x, y: group.indices.map { outcomes[$0].validationAccuracy }, style: .line,
-          colour: colour))
-      series.append(
-        Plot.Series(
-          name: "", x: x, y: group.indices.map { outcomes[$0].validationAccuracy }, style: .circles, colour: colour))
-      series.append(
-        Plot.Series(
-          name: "training" + name, x: x, y: group.indices.map { outcomes[$0].trainingAccuracy }, style: .dashedLine,
-          colour: colour))
-    }
-    var fixed: [String] = []
-    if sweep.hiddenSizeValues.count == 1 { fixed.append("\(sweep.hiddenSizeValues[0]) hidden units") }
-    if sweep.iterationValues.count == 1 { fixed.append("\(sweep.iterationValues[0]) iterations") }
-    if sweep.seedValues.count == 1 { fixed.append("seed \(sweep.seedValues[0])") }
-    let title = "Accuracy against lambda" + (fixed.isEmpty ? "" : " (" + fixed.joined(separator: ", ") + ")")
-    return Plot(
-      title: title, xLabel: "lambda (0 drawn left of the axis break)", yLabel: "Accuracy (%)", series: series,
-      logarithmicX: true, legend: .automatic)
-  }
-
-  /// The sweep written up: the results table and plot, then what it printed.
-  func report(parts: [OutputTranscript.Part]) -> TrainingReport {
-    let facts = [
-      ("Command", Ex4Report.commandLine()),
-      ("Run", Ex4Report.runDate()),
-      ("Data", dataName),
-      (
-        "Validation",
-        "\(validationCount) of \(examples) examples (\(sweep.validation)), chosen with each seed's stream, as ex4 --validation chooses them"
-      ),
-      ("Grid", "\(settings.count) trainings, \(workers) at a time on \(cores) cores"),
-      ("Minimiser", sweep.minimiser.optimizer.title),
-    ]
-    let png = (sweep.outputDir as NSString).appendingPathComponent("sweep.png")
-    let results = TrainingReport.Section(
-      title: "Results",
-      blocks: [
-        .table(
-          TrainingReport.Table(
-            caption: "Accuracy and unregularised cost J after training (each seed's best row marked)",
-            header: SweepResult.header, rows: rows, highlighted: Set(bestRows.values))),
-        .paragraph(stability.joined(separator: " ")),
-        .picture(TrainingReport.Picture(path: png, caption: plot().title)),
-      ])
-    return TrainingReport(
-      title: "ex4 sweep: lambda and hidden units", facts: facts,
-      sections: [results]
-        + TrainingReport.sections(from: parts).map { section in
-          var s = section
-          s.title = "What the sweep printed: " + s.title
-          return s
-        })
-  }
-}
-
-/// Reading a list option such as `--lambdas 0,0.1,1`.
-enum NumberList {
-  /// The values of `text`, comma-separated, each made by `make` and accepted by `valid`.
-  ///
-  /// - Throws: a message naming `option` and what it takes (`expecting`).
-  static func parse<T>(
-    _ text: String, option: String, expecting: String, _ make: (String) -> T?, valid: (T) -> Bool
-  ) throws -> [T] {
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }
-    let values = parts.compactMap(make)
-    guard !parts.isEmpty, values.count == parts.count, values.allSatisfy(valid) else {
-      throw ValidationError("\(option) takes \(expecting) separated by commas, got '\(text)'")
-    }
-    return values
+    var outcomes: [Outcome] { state.withLock { $0.slots.map { $0! } } }
   }
 }

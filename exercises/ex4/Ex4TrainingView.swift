@@ -143,7 +143,7 @@ struct Ex4TrainingView {
     let picture = history.plot(title: title).picture()
     let path = outputPath("cost.png")
     try picture.writePNG(to: path, overwrite: true)
-    print("Wrote the cost after each iteration to \(path) (\(picture.width)×\(picture.height) pixels)")
+    print("Wrote the cost after each iteration to \(printable(path)) (\(picture.width)×\(picture.height) pixels)")
     OutputTranscript.attachPicture(path: path, caption: title)
   }
 

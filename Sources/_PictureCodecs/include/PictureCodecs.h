@@ -8,23 +8,45 @@
 /// comes back as a non-zero result with libjpeg's message in `message`
 /// (always NUL-terminated, at most `message_size` bytes).
 
-/// The size a JPEG's header declares, reading the header only.
-int pc_jpeg_read_size(const unsigned char *data, size_t size, int *width, int *height, char *message,
-                      size_t message_size);
+/// What a JPEG's header says, read before anything is allocated for its
+/// pixels.
+struct pc_jpeg_header {
+  int width, height;
+  /// 1 for arithmetic coding (rare: phones and editors write Huffman codes).
+  int arithmetic;
+  /// 1 for a CMYK or YCCK JPEG, which libjpeg cannot make grey.
+  int cmyk;
+  /// 1 when the picture comes in several scans (progressive, or components
+  /// apart), which libjpeg reads whole before the first row comes out.
+  int buffered;
+  /// The fewest bytes the file's scans can take: a bit for each block of
+  /// its smallest component.
+  size_t least_bytes;
+  /// What libjpeg allocates for a buffered picture's coefficients (0 when
+  /// it is not buffered).
+  size_t coefficient_bytes;
+};
+
+/// Reads a JPEG's header only.
+int pc_jpeg_read_header(const unsigned char *data, size_t size, struct pc_jpeg_header *header, char *message,
+                        size_t message_size);
 
 /// Decodes a JPEG as 8-bit grey (libjpeg's luminance), shrunk by libjpeg's
 /// DCT scaling to 1/`scale_denom` (1, 2, 4 or 8) of each side, into `out`,
 /// rows from the top; `capacity` bytes are available. The scaled size is
-/// returned in `width` and `height`. A corrupt-data warning (a truncated
-/// file, a bad Huffman code) counts as a failure (1); a CMYK or YCCK JPEG,
-/// which libjpeg cannot make grey, returns 2.
-int pc_jpeg_decode_grey(const unsigned char *data, size_t size, int scale_denom, unsigned char *out,
+/// returned in `width` and `height`. Any warning of libjpeg's (corrupt data,
+/// a truncated file, an inconsistent progression) ends the decoding at once
+/// as a failure (1; past the first scan, the message begins "at scan N: ");
+/// a file of more than `max_scans` scans returns 2.
+int pc_jpeg_decode_grey(const unsigned char *data, size_t size, int scale_denom, int max_scans, unsigned char *out,
                         size_t capacity, int *width, int *height, char *message, size_t message_size);
 
 /// Encodes `width`×`height` pixels of `components` bytes each (1 grey,
-/// 4 CMYK; rows from the top) as a baseline JPEG of the given quality;
+/// 4 CMYK; rows from the top) as a JPEG of the given quality: baseline, or
+/// for grey and `scans` from 2 to 127 progressive in that many scans (the DC
+/// coefficients, each AC coefficient but its last bit, then the last bits).
 /// `*out` is allocated with malloc (free it with pc_free). For tests.
-int pc_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
+int pc_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality, int scans,
                    unsigned char **out, size_t *out_size, char *message, size_t message_size);
 
 void pc_free(void *pointer);
