@@ -77,9 +77,9 @@ extension FeedforwardNetwork {
       return FirstLayerPlan(sparse: sparse, weights: weights, rows: nil, bias: w.zeroBias.pointer)
     }
     // OpenBLAS makes Theta1(:, 2:end) · Xᵀ faster for a small first hidden
-    // layer and X · Theta1(:, 2:end)ᵀ for a wide one (measured by ex4-bench:
-    // 25 units, 20% faster as the first; 100 units, 17% faster as the second,
-    // whose result each chunk then transposes in cache).
+    // layer and X · Theta1(:, 2:end)ᵀ for a wide one, whose result each chunk
+    // then transposes in cache (the Performance article gives ex4-bench's
+    // measurement).
     let byRows = s2 >= Self.widestHiddenLayerForColumnProducts
     Theta[1].withUnsafeBufferPointer { theta in
       w.X.withUnsafeBufferPointer { x in
