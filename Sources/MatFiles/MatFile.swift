@@ -43,26 +43,7 @@ public enum MatFile {
   ///   MAT file, or damaged anywhere, including in a variable that would have
   ///   been left out.
   public static func read(_ path: String) throws(MatFileError) -> [String: Matrix] {
-    if let entries = try entriesBesideLibmatio(path) {
-      var result: [String: Matrix] = [:]
-      for (name, entry) in entries { if case .success(let matrix) = entry { result[name] = matrix } }
-      return result
-    }
-    return try withLibmatio { () throws(MatFileError) in
-      let file = try OpenFile(path: path)
-      let infos = try file.variableInfos()
-      var result: [String: Matrix] = [:]
-      for info in infos {
-        if case .corrupt = info.problem {
-          throw MatFileError(path: path, variable: info.name, reason: info.problem!)
-        }
-        if info.problem == nil {
-          result[info.name] = try file.readMatrix(info)
-        }
-      }
-      try file.checkUnchanged()
-      return result
-    }
+    try readEach(path).compactMapValues { try? $0.get() }
   }
 
   /// Every variable in the file, by name: its matrix, or the error saying
@@ -74,9 +55,7 @@ public enum MatFile {
   ///   fails the whole read.
   public static func readEach(_ path: String) throws(MatFileError) -> [String: Result<Matrix, MatFileError>] {
     if let entries = try entriesBesideLibmatio(path) { return entries }
-    return try withLibmatio { () throws(MatFileError) in
-      let file = try OpenFile(path: path)
-      let infos = try file.variableInfos()
+    return try withOpenFile(path) { (file, infos) throws(MatFileError) in
       var result: [String: Result<Matrix, MatFileError>] = [:]
       for info in infos {
         if case .corrupt = info.problem {
@@ -88,7 +67,6 @@ public enum MatFile {
           result[info.name] = .success(try file.readMatrix(info))
         }
       }
-      try file.checkUnchanged()
       return result
     }
   }
@@ -108,9 +86,7 @@ public enum MatFile {
       }
       return result
     }
-    return try withLibmatio { () throws(MatFileError) in
-      let file = try OpenFile(path: path)
-      let infos = try file.variableInfos()
+    return try withOpenFile(path) { (file, infos) throws(MatFileError) in
       var result: [String: Matrix] = [:]
       for name in names {
         guard let info = infos.first(where: { $0.name == name }) else {
@@ -128,6 +104,19 @@ public enum MatFile {
         }
         result[name] = try file.readMatrix(info)
       }
+      return result
+    }
+  }
+
+  /// `body` run on the file at `path` opened by libmatio, with what its
+  /// directory says about each variable; the file must not have changed
+  /// while it was read.
+  private static func withOpenFile<T>(
+    _ path: String, _ body: (OpenFile, [VariableInfo]) throws(MatFileError) -> T
+  ) throws(MatFileError) -> T {
+    try withLibmatio { () throws(MatFileError) in
+      let file = try OpenFile(path: path)
+      let result = try body(file, try file.variableInfos())
       try file.checkUnchanged()
       return result
     }

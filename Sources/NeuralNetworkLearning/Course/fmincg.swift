@@ -105,6 +105,17 @@ public enum FmincgProgress {
 }
 
 extension FmincgProgress {
+  /// Reports counter `i` and cost `f1` after a successful line search, the
+  /// printed line going through `write`.
+  func report(_ i: Int, _ f1: Double, write: (String) -> Void) {
+    switch self {
+    case .print: write(fmincgProgressLine(i, f1) + "\r")
+    case .printLines: write(fmincgProgressLine(i, f1) + "\n")
+    case .silent: break
+    case .callback(let call): call(i, f1)
+    }
+  }
+
   /// What is printed to a standard output that is, or is not, a terminal:
   /// ``print`` becomes ``printLines`` off a terminal; the rest are unchanged.
   package func forStandardOutput(isTerminal: Bool) -> FmincgProgress {
@@ -163,15 +174,6 @@ package func fmincg(
       "fmincg: the cost function returned a gradient of \(gradient.shape) for a point of \(X.shape); "
         + "they must have the same number of elements")
     return (cost, gradient)
-  }
-
-  func report(_ i: Int, _ f1: Double) {
-    switch progress {
-    case .print: write(fmincgProgressLine(i, f1) + "\r")
-    case .printLines: write(fmincgProgressLine(i, f1) + "\n")
-    case .silent: break
-    case .callback(let call): call(i, f1)
-    }
   }
 
   var X = X
@@ -266,7 +268,7 @@ package func fmincg(
     if success {
       f1 = f2
       fX.append(f1)
-      report(i, f1)
+      progress.report(i, f1, write: write)
       observer?(i, f1, X)
       // New direction by Polak-Ribiere.
       let coefficient = (selfDot(df2) - dot(df1, df2)) / selfDot(df1)
