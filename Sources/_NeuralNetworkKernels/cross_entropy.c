@@ -2,6 +2,9 @@
 // (nnl_classifier_output), with a vectorised log.
 #include "kernels_private.h"
 
+// No multiply-add fused behind the code's back: see kernels_private.h.
+#pragma STDC FP_CONTRACT OFF
+
 #include <float.h>
 #include <math.h>
 

@@ -1,6 +1,9 @@
 // Choosing the code path: the best the processor runs, found once.
 #include "kernels_private.h"
 
+// No multiply-add fused behind the code's back: see kernels_private.h.
+#pragma STDC FP_CONTRACT OFF
+
 int nnl_best_path(void) {
   static int known = -1;
   if (known < 0) {

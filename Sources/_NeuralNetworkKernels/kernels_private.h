@@ -18,6 +18,7 @@
 // inside one expression wherever the target has FMA, and whether that happens
 // can depend on the instruction selector of each optimisation level). The
 // vector loops say where they fuse, with the FMA builtin, and nowhere else.
+// Each .c file states the pragma itself, after including this header.
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

@@ -3,6 +3,9 @@
 // saturate.
 #include "kernels_private.h"
 
+// No multiply-add fused behind the code's back: see kernels_private.h.
+#pragma STDC FP_CONTRACT OFF
+
 #include <math.h>
 
 // 1 / (1 + exp(-x)) with the C library's exp: the reference, and the path

@@ -9,6 +9,9 @@
 // leave to run time. Everything else is a function.
 #include "kernels_private.h"
 
+// No multiply-add fused behind the code's back: see kernels_private.h.
+#pragma STDC FP_CONTRACT OFF
+
 // Both products are the same loop: target[k] = sum over the entries p of one
 // target (one example, or one column within one block of examples) of
 // value(p) * source[index[p] * width + k], stored (the first block, or the
