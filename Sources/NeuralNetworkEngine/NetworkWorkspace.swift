@@ -337,10 +337,9 @@ package enum FirstLayerProducts: Sendable, Equatable {
 ///
 /// The sparse loops read whole rows of a buffer with 32- and 64-byte vector
 /// loads; a load that straddles two cache lines costs two. From malloc a
-/// large block starts 16 bytes past a page boundary, which put every row
-/// across lines: the two sparse products at the course's shape took 1.17
-/// and 1.28 ms there against 0.85 and 0.94 ms on line boundaries (one core,
-/// AMD EPYC with AVX-512, the same bits either way).
+/// large block starts 16 bytes past a page boundary, which would put every
+/// row across lines (the same bits either way, only slower: the Performance
+/// article gives the measurement).
 final class Buffer: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Double>
   let count: Int

@@ -6,12 +6,11 @@ import Synchronization
 ///
 /// One evaluation of the cost function at the course's shape shares two
 /// passes between the cores (the chunks of examples, then the pieces of the
-/// first layer's gradient), about a millisecond each. Handed to Dispatch,
-/// the second core's thread had gone to sleep in between and started some
-/// 50–90 µs after the first, twice an evaluation. These helpers instead
-/// wait for the next pass by spinning for a while (``spinLimit``) after
-/// each one, and only then sleep, so that back-to-back evaluations, as in
-/// training, find them awake.
+/// first layer's gradient). A thread that has gone to sleep between two
+/// passes wakes late, a large part of an evaluation (the Performance article
+/// gives the measurement). These helpers instead wait for the next pass by
+/// spinning for a while (``spinLimit``) after each one, and only then sleep,
+/// so that back-to-back evaluations, as in training, find them awake.
 ///
 /// A pass is `body(runner)` on the calling thread (runner 0) and on every
 /// helper (1 … helpers), returning when all of them have. One pass runs at a
@@ -23,8 +22,8 @@ final class Runners: @unchecked Sendable {
   /// One helper for each core but the caller's.
   static let shared = Runners(helpers: ProcessInfo.processInfo.activeProcessorCount - 1)
 
-  /// Spins (each a processor pause, about 10–40 ns) a helper waits for the
-  /// next pass before it sleeps: about a millisecond.
+  /// Spins (each a processor pause) a helper waits for the next pass before
+  /// it sleeps, meant to cover about a millisecond.
   static let spinLimit = 50_000
 
   let helpers: Int

@@ -30,3 +30,14 @@ package func areaAveragingWeights(_ outputCount: Int, start: Double, width: Doub
   }
   return weights
 }
+
+/// `image` resampled by area averaging to `columns` columns, its rows by the
+/// same factor (at least one row is kept).
+func areaAveraged(_ image: Matrix, columns: Int) -> Matrix {
+  let factor = Double(image.columns) / Double(columns)
+  let rows = max(1, Int((Double(image.rows) / factor).rounded()))
+  let rowWeights = areaAveragingWeights(
+    rows, start: 0, width: Double(image.rows) / Double(rows), sourceCount: image.rows)
+  let columnWeights = areaAveragingWeights(columns, start: 0, width: factor, sourceCount: image.columns)
+  return product(rowWeights * image, columnWeights, transposeB: true)
+}

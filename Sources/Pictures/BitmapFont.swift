@@ -6,32 +6,32 @@
 /// top to bottom, `#` for a pixel that is set and `.` for one that is not;
 /// glyphs without a tail give 7 rows, the others 9. A character the font has
 /// no glyph for is drawn as a hollow box, so that missing glyphs show.
-public enum BitmapFont {
+package enum BitmapFont {
   /// Pixels across one glyph.
-  public static let glyphWidth = 5
+  package static let glyphWidth = 5
   /// Pixels from the top of a capital to the baseline.
-  public static let ascent = 7
+  package static let ascent = 7
   /// Pixels a line of text takes, the tails below the baseline included.
-  public static let lineHeight = 9
+  package static let lineHeight = 9
   /// Pixels from the start of one character to the start of the next (the glyph and one blank column).
-  public static let advance = 6
+  package static let advance = 6
 
   /// The rows of the glyph for `character` (bit 4 of a row is its leftmost
   /// pixel), `lineHeight` of them; nil when the font has no such glyph.
-  public static func glyph(_ character: Character) -> [UInt8]? {
+  package static func glyph(_ character: Character) -> [UInt8]? {
     glyphs[character]
   }
 
   /// The rows drawn for `character`: its glyph, or the hollow box for a character without one.
-  public static func rows(_ character: Character) -> [UInt8] {
+  package static func rows(_ character: Character) -> [UInt8] {
     glyphs[character] ?? missing
   }
 
   /// Every character with a glyph of its own.
-  public static var characters: Set<Character> { Set(glyphs.keys) }
+  package static var characters: Set<Character> { Set(glyphs.keys) }
 
   /// The width in pixels of `text` drawn at `scale` (no blank column after the last character).
-  public static func width(of text: String, scale: Int = 1) -> Int {
+  package static func width(of text: String, scale: Int = 1) -> Int {
     text.isEmpty ? 0 : (text.count * advance - 1) * scale
   }
 

@@ -10,7 +10,7 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
   /// What is wrong, without the path.
   public let problem: String
 
-  public init(path: String, problem: String) {
+  package init(path: String, problem: String) {
     self.path = path
     self.problem = problem
   }

@@ -10,12 +10,12 @@ import Foundation
 /// and hands Swift an error code and libjpeg's message instead. Corrupt-data
 /// warnings (a truncated file, a damaged stream), which libjpeg would paper
 /// over with grey, are refused as well.
-public enum JPEGImage {
+package enum JPEGImage {
   /// The first bytes of every JPEG file (SOI and the next marker's 0xFF).
-  public static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
+  package static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
 
   /// The largest picture read, in pixels: ``PGMImage/maximumPixels``.
-  public static var maximumPixels: Int { PGMImage.maximumPixels }
+  package static var maximumPixels: Int { PGMImage.maximumPixels }
 
   /// The most scans a JPEG may have. A progressive photo has about ten
   /// (libjpeg's own progression: 10 for colour, 6 for grey); libjpeg reads
@@ -112,7 +112,7 @@ public enum JPEGImage {
   /// level (0 black … 255 white) of row i, column j from the top-left.
   ///
   /// - Throws: ``ImageFileError`` naming the file and what is wrong.
-  public static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
+  package static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
     let bytes = try ImageFileError.contents(of: path)
     return upright(try decodeGrey(bytes, path: path).matrix(), orientation: exifOrientation(bytes))
   }
@@ -127,7 +127,7 @@ public enum JPEGImage {
   /// The EXIF orientation (1…8) a camera wrote in the JPEG's APP1 `Exif`
   /// segment: tag 0x0112 of IFD0, in the TIFF structure's own byte order.
   /// 1 (as stored) when there is none, or it is damaged or out of range.
-  public static func exifOrientation(_ bytes: [UInt8]) -> Int {
+  package static func exifOrientation(_ bytes: [UInt8]) -> Int {
     guard bytes.starts(with: [0xFF, 0xD8]) else { return 1 }
     var p = 2
     // Segments: 0xFF, a marker, a 2-byte big-endian length that counts itself.
@@ -187,7 +187,7 @@ public enum JPEGImage {
   /// 2 mirrored left–right, 3 turned 180°, 4 mirrored top–bottom, 5
   /// transposed, 6 turned 90° clockwise, 7 transverse, 8 turned 90°
   /// anticlockwise; anything else as stored.
-  public static func upright(_ stored: Matrix, orientation: Int) -> Matrix {
+  package static func upright(_ stored: Matrix, orientation: Int) -> Matrix {
     let (h, w) = (stored.rows, stored.columns)
     guard (2...8).contains(orientation), h > 0, w > 0 else { return stored }
     let swaps = orientation >= 5

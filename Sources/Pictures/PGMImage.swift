@@ -15,7 +15,7 @@ import Foundation
 /// - `P2`: decimal numbers separated by whitespace.
 ///
 /// Anything after the last value (a second picture, trailing text) is ignored.
-public enum PGMImage {
+package enum PGMImage {
   /// The largest picture read, PGM, PNG or JPEG, in pixels: 25 million (a
   /// 6000×4000 camera photo is 24 million). A PNG or JPEG is decoded to a
   /// byte a pixel and reduced to 800 pixels a side before the digit is
@@ -23,7 +23,7 @@ public enum PGMImage {
   /// resident), and so is an 8-bit binary PGM; other PGMs are read as 8
   /// bytes a pixel first. A larger picture is refused before anything is
   /// allocated for it.
-  public static let maximumPixels = 25_000_000
+  package static let maximumPixels = 25_000_000
 
   /// Reads a PGM file as grey levels on PNG's scale: a `height × width`
   /// matrix whose element (i, j) is picture row i, column j (1-based, from
@@ -32,13 +32,13 @@ public enum PGMImage {
   /// - Throws: ``ImageFileError`` naming the file and what is wrong: missing,
   ///   unreadable, not a PGM, a damaged header, too few values, a value
   ///   above maxval.
-  public static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
+  package static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
     try decode(ImageFileError.contents(of: path), path: path)
   }
 
   /// The picture in the bytes of a PGM file, as ``readGrey(_:)``; `path` is
   /// used only in errors.
-  public static func decode(_ bytes: [UInt8], path: String) throws(ImageFileError) -> Matrix {
+  package static func decode(_ bytes: [UInt8], path: String) throws(ImageFileError) -> Matrix {
     let (width, height, maxval, plain, headerReader) = try header(bytes, path: path)
     var reader = headerReader
     let count = width * height

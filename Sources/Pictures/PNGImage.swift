@@ -15,11 +15,11 @@ import Foundation
 /// Files are written beside their target under a temporary name and then put
 /// in place in one step, and an existing file is never replaced unless the
 /// caller passes `overwrite: true`.
-public enum PNGImage {
+package enum PNGImage {
   /// The grey level (0 black … 255 white) that a value in −1…+1 is drawn
   /// with: `round((v + 1) · 127.5)` after clamping v to −1…+1; NaN is drawn
   /// mid-grey (128).
-  public static func greyLevel(of value: Double) -> UInt8 {
+  package static func greyLevel(of value: Double) -> UInt8 {
     guard !value.isNaN else { return 128 }
     let clamped = min(max(value, -1), 1)
     return UInt8(((clamped + 1) * 127.5).rounded())
@@ -34,7 +34,7 @@ public enum PNGImage {
   ///   is false, the image is empty, or libpng could not write it (its
   ///   message, e.g. the directory is not writable).
   /// - Precondition: `scale >= 1`.
-  public static func writeGrey(
+  package static func writeGrey(
     _ image: Matrix, to path: String, scale: Int = 4, overwrite: Bool = false
   ) throws(PNGImageError) {
     precondition(scale >= 1, "PNGImage.writeGrey: scale must be at least 1 (got \(scale))")
@@ -49,7 +49,7 @@ public enum PNGImage {
   /// image is empty or libpng cannot encode it.
   ///
   /// - Precondition: `scale >= 1`.
-  public static func encodedGrey(_ image: Matrix, scale: Int = 1) -> [UInt8]? {
+  package static func encodedGrey(_ image: Matrix, scale: Int = 1) -> [UInt8]? {
     precondition(scale >= 1, "PNGImage.encodedGrey: scale must be at least 1 (got \(scale))")
     guard !image.isEmpty else { return nil }
     return try? encode(
@@ -82,7 +82,7 @@ public enum PNGImage {
   ///
   /// - Throws: ``PNGImageError`` as ``writeGrey(_:to:scale:overwrite:)``.
   /// - Precondition: `pixels.count == 3·width·height`, `scale >= 1`.
-  public static func writeRGB(
+  package static func writeRGB(
     _ pixels: [UInt8], width: Int, height: Int, to path: String, scale: Int = 1, overwrite: Bool = false
   ) throws(PNGImageError) {
     precondition(scale >= 1, "PNGImage.writeRGB: scale must be at least 1 (got \(scale))")
@@ -110,7 +110,7 @@ public enum PNGImage {
   }
 
   /// The largest picture read, in pixels: ``PGMImage/maximumPixels``.
-  public static var maximumPixels: Int { PGMImage.maximumPixels }
+  package static var maximumPixels: Int { PGMImage.maximumPixels }
 
   /// Reads any PNG as grey levels: a `height × width` matrix whose element
   /// (i, j) is the grey level, 0 (black) … 255 (white), of picture row i,
@@ -120,7 +120,7 @@ public enum PNGImage {
   /// - Throws: ``PNGImageError`` naming the file and libpng's message when
   ///   the file is missing, unreadable or not a PNG, or
   ///   ``PNGImageError/Reason/tooLarge(_:)`` as ``decodeGrey(_:path:)``.
-  public static func readGrey(_ path: String) throws(PNGImageError) -> Matrix {
+  package static func readGrey(_ path: String) throws(PNGImageError) -> Matrix {
     let bytes: [UInt8]
     do {
       bytes = try WholeFile.read(path).bytes
@@ -141,7 +141,7 @@ public enum PNGImage {
   /// declared size no file of its length can hold (each row needs at least a
   /// filter byte and a bit a pixel, and deflate packs at most 1032 bytes into
   /// one), is refused with ``PNGImageError/Reason/tooLarge(_:)``.
-  public static func decodeGrey(_ bytes: [UInt8], path: String) throws(PNGImageError) -> Matrix {
+  package static func decodeGrey(_ bytes: [UInt8], path: String) throws(PNGImageError) -> Matrix {
     try decodeGreyRaster(bytes, path: path).matrix()
   }
 
@@ -256,9 +256,9 @@ public enum PNGImage {
 }
 
 /// What went wrong writing or reading a PNG file, naming the file.
-public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The problem, without the file.
-  public enum Reason: Equatable, Sendable {
+  package enum Reason: Equatable, Sendable {
     /// The target of a write already exists and replacing it was not asked for.
     case fileExists
     /// The picture to write has no pixels (its shape).
@@ -273,16 +273,11 @@ public struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertible
   }
 
   /// The file's path, as given.
-  public let path: String
+  package let path: String
   /// What was wrong.
-  public let reason: Reason
+  package let reason: Reason
 
-  public init(path: String, reason: Reason) {
-    self.path = path
-    self.reason = reason
-  }
-
-  public var description: String {
+  package var description: String {
     let path = printable(path)
     return switch reason {
     case .fileExists: "\(path): already exists; not replaced"

@@ -2,22 +2,22 @@ import OctaveCore
 import Foundation
 
 /// A colour: red, green and blue, 0…255 each.
-public struct RGBColour: Sendable, Equatable, Hashable {
-  public var red: UInt8
-  public var green: UInt8
-  public var blue: UInt8
+package struct RGBColour: Sendable, Equatable, Hashable {
+  package var red: UInt8
+  package var green: UInt8
+  package var blue: UInt8
 
-  public init(red: UInt8, green: UInt8, blue: UInt8) {
+  package init(red: UInt8, green: UInt8, blue: UInt8) {
     self.red = red
     self.green = green
     self.blue = blue
   }
 
   /// The grey of `level`, 0 black … 255 white.
-  public init(grey level: UInt8) { self.init(red: level, green: level, blue: level) }
+  package init(grey level: UInt8) { self.init(red: level, green: level, blue: level) }
 
   /// The colour an SVG or HTML `#rrggbb` (or `#rgb`) spells; nil for anything else.
-  public init?(hex: String) {
+  package init?(hex: String) {
     var digits = Substring(hex)
     guard digits.first == "#" else { return nil }
     digits = digits.dropFirst()
@@ -27,34 +27,34 @@ public struct RGBColour: Sendable, Equatable, Hashable {
   }
 
   /// `#rrggbb`.
-  public var hex: String { String(format: "#%02x%02x%02x", red, green, blue) }
+  package var hex: String { String(format: "#%02x%02x%02x", red, green, blue) }
 
   /// This colour moved towards `other` by `fraction` (0 keeps it, 1 gives `other`).
-  public func mixed(with other: RGBColour, _ fraction: Double) -> RGBColour {
+  package func mixed(with other: RGBColour, _ fraction: Double) -> RGBColour {
     func mix(_ a: UInt8, _ b: UInt8) -> UInt8 {
       UInt8((Double(a) + (Double(b) - Double(a)) * min(max(fraction, 0), 1)).rounded())
     }
     return RGBColour(red: mix(red, other.red), green: mix(green, other.green), blue: mix(blue, other.blue))
   }
 
-  public static let black = RGBColour(grey: 0)
-  public static let white = RGBColour(grey: 255)
+  package static let black = RGBColour(grey: 0)
+  package static let white = RGBColour(grey: 255)
 }
 
 /// A colour picture to draw into: `width × height` pixels, (0, 0) the top-left
 /// corner, x to the right and y downwards. Drawing outside it is clipped.
 /// ``writePNG(to:scale:overwrite:)`` writes it through ``PNGImage``.
-public struct RGBRaster: Sendable, Equatable {
-  public let width: Int
-  public let height: Int
+package struct RGBRaster: Sendable, Equatable {
+  package let width: Int
+  package let height: Int
   /// Red, green and blue of each pixel, row by row from the top-left: pixel
   /// (x, y) starts at `3·(y·width + x)`, as ``PNGImage/writeRGB(_:width:height:to:scale:overwrite:)`` reads it.
-  public private(set) var pixels: [UInt8]
+  package private(set) var pixels: [UInt8]
 
   /// A picture filled with `background`.
   ///
   /// - Precondition: `width` and `height` are not negative.
-  public init(width: Int, height: Int, background: RGBColour = .white) {
+  package init(width: Int, height: Int, background: RGBColour = .white) {
     precondition(width >= 0 && height >= 0, "RGBRaster: a picture cannot be \(width)×\(height)")
     self.width = width
     self.height = height
@@ -69,7 +69,7 @@ public struct RGBRaster: Sendable, Equatable {
   /// The colour of pixel (x, y), 0-based from the top-left.
   ///
   /// - Precondition: the pixel is inside the picture.
-  public subscript(x: Int, y: Int) -> RGBColour {
+  package subscript(x: Int, y: Int) -> RGBColour {
     get {
       precondition(x >= 0 && x < width && y >= 0 && y < height, "RGBRaster: (\(x), \(y)) is outside \(width)×\(height)")
       let k = 3 * (y * width + x)
@@ -79,7 +79,7 @@ public struct RGBRaster: Sendable, Equatable {
   }
 
   /// Colours pixel (x, y); nothing happens outside the picture.
-  public mutating func set(_ x: Int, _ y: Int, _ colour: RGBColour) {
+  package mutating func set(_ x: Int, _ y: Int, _ colour: RGBColour) {
     guard x >= 0 && x < width && y >= 0 && y < height else { return }
     let k = 3 * (y * width + x)
     pixels[k] = colour.red
@@ -88,14 +88,14 @@ public struct RGBRaster: Sendable, Equatable {
   }
 
   /// Fills the rectangle whose top-left pixel is (x, y).
-  public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ colour: RGBColour) {
+  package mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ colour: RGBColour) {
     for row in max(y, 0)..<max(min(y + h, height), max(y, 0)) {
       for column in max(x, 0)..<max(min(x + w, width), max(x, 0)) { set(column, row, colour) }
     }
   }
 
   /// The outline, one pixel wide, of the rectangle whose top-left pixel is (x, y).
-  public mutating func outline(x: Int, y: Int, width w: Int, height h: Int, _ colour: RGBColour) {
+  package mutating func outline(x: Int, y: Int, width w: Int, height h: Int, _ colour: RGBColour) {
     guard w > 0 && h > 0 else { return }
     fill(x: x, y: y, width: w, height: 1, colour)
     fill(x: x, y: y + h - 1, width: w, height: 1, colour)
@@ -108,7 +108,7 @@ public struct RGBRaster: Sendable, Equatable {
   /// drawn `dash.on` pixels and left `dash.off` pixels in turn, the pattern
   /// continuing from `dashPhase` (which the call advances, so that a
   /// polyline's segments keep one pattern).
-  public mutating func line(
+  package mutating func line(
     from start: (x: Double, y: Double), to end: (x: Double, y: Double), _ colour: RGBColour, thickness: Int = 1,
     dash: (on: Double, off: Double)? = nil, dashPhase: inout Double
   ) {
@@ -130,7 +130,7 @@ public struct RGBRaster: Sendable, Equatable {
   }
 
   /// ``line(from:to:_:thickness:dash:dashPhase:)`` without a dash pattern.
-  public mutating func line(
+  package mutating func line(
     from start: (x: Double, y: Double), to end: (x: Double, y: Double), _ colour: RGBColour, thickness: Int = 1
   ) {
     var phase = 0.0
@@ -138,7 +138,7 @@ public struct RGBRaster: Sendable, Equatable {
   }
 
   /// A circle's outline of `radius` pixels around (x, y).
-  public mutating func circle(x: Double, y: Double, radius: Double, _ colour: RGBColour, thickness: Int = 1) {
+  package mutating func circle(x: Double, y: Double, radius: Double, _ colour: RGBColour, thickness: Int = 1) {
     let steps = max(12, Int(radius * 8))
     for k in 0..<steps {
       let a = 2 * Double.pi * Double(k) / Double(steps)
@@ -155,7 +155,7 @@ public struct RGBRaster: Sendable, Equatable {
   /// (x, y), the bottom-left of its first glyph, turned a quarter to the left
   /// (as a y-axis label). Returns the width it took along its direction.
   @discardableResult
-  public mutating func text(
+  package mutating func text(
     _ text: String, x: Int, y: Int, _ colour: RGBColour, scale: Int = 1, vertical: Bool = false
   ) -> Int {
     precondition(scale >= 1, "RGBRaster.text: scale must be at least 1 (got \(scale))")
@@ -179,7 +179,7 @@ public struct RGBRaster: Sendable, Equatable {
 
   /// Pastes a grey picture (−1 black … +1 white, as ``PNGImage/writeGrey(_:to:scale:overwrite:)``
   /// draws it; array row = picture row) with its top-left element at pixel (x, y).
-  public mutating func paste(grey image: Matrix, x: Int, y: Int) {
+  package mutating func paste(grey image: Matrix, x: Int, y: Int) {
     for j in 0..<image.columns {
       for i in 0..<image.rows {
         set(x + j, y + i, RGBColour(grey: PNGImage.greyLevel(of: image.values[i + j * image.rows])))
@@ -188,7 +188,7 @@ public struct RGBRaster: Sendable, Equatable {
   }
 
   /// Pastes another raster with its top-left pixel at (x, y).
-  public mutating func paste(_ other: RGBRaster, x: Int, y: Int) {
+  package mutating func paste(_ other: RGBRaster, x: Int, y: Int) {
     for row in 0..<other.height {
       for column in 0..<other.width { set(x + column, y + row, other[column, row]) }
     }
@@ -197,13 +197,13 @@ public struct RGBRaster: Sendable, Equatable {
   /// Writes the picture as a colour PNG, each pixel a `scale`×`scale` square.
   ///
   /// - Throws: ``PNGImageError`` as ``PNGImage/writeRGB(_:width:height:to:scale:overwrite:)``.
-  public func writePNG(to path: String, scale: Int = 1, overwrite: Bool = false) throws(PNGImageError) {
+  package func writePNG(to path: String, scale: Int = 1, overwrite: Bool = false) throws(PNGImageError) {
     try PNGImage.writeRGB(pixels, width: width, height: height, to: path, scale: scale, overwrite: overwrite)
   }
 
   /// The picture in grey for ``terminalRendering(of:maxColumns:colour:)``: −1
   /// black … +1 white, from each pixel's luminance (Rec. 601 weights).
-  public var grey: Matrix {
+  package var grey: Matrix {
     var image = Matrix(rows: height, columns: width, repeating: -1)
     for y in 0..<height {
       for x in 0..<width {

@@ -2,7 +2,7 @@ import OctaveCore
 import Foundation
 
 /// How a picture is drawn in a terminal.
-public enum TerminalPictureMode: String, Sendable, Equatable, CaseIterable {
+package enum TerminalPictureMode: String, Sendable, Equatable, CaseIterable {
   /// Characters of ``TerminalImage/plainRamp``, no escape sequences
   /// (`NO_COLOR`, `TERM=dumb`).
   case plain
@@ -17,13 +17,13 @@ public enum TerminalPictureMode: String, Sendable, Equatable, CaseIterable {
 
 /// A terminal window's size: character cells, and the text area in pixels
 /// when the terminal reports it (0 when it does not).
-public struct TerminalWindow: Sendable, Equatable {
-  public var columns: Int
-  public var lines: Int
-  public var pixelWidth: Int
-  public var pixelHeight: Int
+package struct TerminalWindow: Sendable, Equatable {
+  package var columns: Int
+  package var lines: Int
+  package var pixelWidth: Int
+  package var pixelHeight: Int
 
-  public init(columns: Int, lines: Int, pixelWidth: Int = 0, pixelHeight: Int = 0) {
+  package init(columns: Int, lines: Int, pixelWidth: Int = 0, pixelHeight: Int = 0) {
     self.columns = columns
     self.lines = lines
     self.pixelWidth = pixelWidth
@@ -33,7 +33,7 @@ public struct TerminalWindow: Sendable, Equatable {
   /// The window of standard output (or standard error), from the
   /// `TIOCGWINSZ` ioctl: the kernel's record of the size, so asking never
   /// waits for the terminal. Nil when neither is a terminal.
-  public static func current() -> TerminalWindow? {
+  package static func current() -> TerminalWindow? {
     for descriptor in [STDOUT_FILENO, STDERR_FILENO] {
       var size = winsize()
       if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 {
@@ -53,7 +53,7 @@ public struct TerminalWindow: Sendable, Equatable {
 extension TerminalImage {
   /// The drawing mode this process's environment calls for; see
   /// ``pictureMode(environment:)``.
-  public static var pictureMode: TerminalPictureMode { pictureMode(environment: ProcessInfo.processInfo.environment) }
+  package static var pictureMode: TerminalPictureMode { pictureMode(environment: ProcessInfo.processInfo.environment) }
 
   /// The drawing mode for a terminal with this environment, decided from the
   /// environment variables alone: asking the terminal itself (a device
@@ -72,7 +72,7 @@ extension TerminalImage {
   /// - foot, mlterm, contour and yaft (`TERM` `foot…`, `mlterm…`, `contour…`,
   ///   `yaft…`): ``TerminalPictureMode/sixel``;
   /// - anything else: ``TerminalPictureMode/blocks``.
-  public static func pictureMode(environment: [String: String]) -> TerminalPictureMode {
+  package static func pictureMode(environment: [String: String]) -> TerminalPictureMode {
     guard colourEnabled(environment: environment) else { return .plain }
     if let chosen = environment["EX4_TERMINAL_PICTURES"].flatMap(TerminalPictureMode.init(rawValue:)) {
       return chosen
@@ -93,22 +93,17 @@ extension TerminalImage {
   /// The columns a picture takes when drawn across the whole window: all
   /// but the last (writing into the last column makes some terminals wrap),
   /// and at least 8; 80 when there is no window.
-  public static func fullWidth(of window: TerminalWindow?) -> Int {
+  package static func fullWidth(of window: TerminalWindow?) -> Int {
     guard let window else { return 80 }
     return max(8, window.columns - 1)
   }
 
   /// `image` resampled by area averaging to exactly `columns` columns, its
   /// rows by the same factor (at least one row): larger or smaller.
-  public static func resampled(_ image: Matrix, columns: Int) -> Matrix {
+  package static func resampled(_ image: Matrix, columns: Int) -> Matrix {
     precondition(columns >= 1, "TerminalImage: columns must be at least 1 (got \(columns))")
     guard image.columns != columns, !image.isEmpty else { return image }
-    let factor = Double(image.columns) / Double(columns)
-    let rows = max(1, Int((Double(image.rows) / factor).rounded()))
-    let rowWeights = areaAveragingWeights(
-      rows, start: 0, width: Double(image.rows) / Double(rows), sourceCount: image.rows)
-    let columnWeights = areaAveragingWeights(columns, start: 0, width: factor, sourceCount: image.columns)
-    return product(rowWeights * image, columnWeights, transposeB: true)
+    return areaAveraged(image, columns: columns)
   }
 
   /// Text that draws `image` (−1 black … +1 white) `columns` character
@@ -116,7 +111,7 @@ extension TerminalImage {
   /// columns; real pixels (kitty, sixel) keep every pixel of the picture,
   /// each a square of whole screen pixels, as many as fill the width (from
   /// `window`'s cell width when it reports one). The text ends in a newline.
-  public static func rendering(
+  package static func rendering(
     of image: Matrix, columns: Int, mode: TerminalPictureMode, window: TerminalWindow? = nil
   ) -> String {
     guard !image.isEmpty else { return "" }
@@ -137,7 +132,7 @@ extension TerminalImage {
   }
 
   /// The most base64 bytes in one kitty graphics escape sequence.
-  public static let kittyChunkSize = 4096
+  package static let kittyChunkSize = 4096
 
   /// The kitty graphics protocol's escape sequences that show the PNG
   /// `png` at the cursor, scaled to `columns` cells wide (rows in
@@ -146,7 +141,7 @@ extension TerminalImage {
   /// chunk but the last marked `m=1`, the later ones with no other key but
   /// `q=2`, which asks the terminal not to answer, so that nothing is left
   /// typed at the prompt.
-  public static func kittySequence(png: [UInt8], columns: Int) -> String {
+  package static func kittySequence(png: [UInt8], columns: Int) -> String {
     let encoded = Array(Data(png).base64EncodedString().utf8)
     var text = ""
     var start = 0
@@ -161,7 +156,7 @@ extension TerminalImage {
   }
 
   /// The grey levels a sixel picture is drawn with: 64, from black to white.
-  public static let sixelGreys = 64
+  package static let sixelGreys = 64
 
   /// A sixel picture of `image`, each element a `scale`×`scale` square of
   /// pixels: `ESC P 9;1;0 q` (square pixels, pixels not drawn left as they
@@ -169,7 +164,7 @@ extension TerminalImage {
   /// colour registers `#n;2;p;p;p` (percent), the bands of six rows (`#n`
   /// then one character 63 + the six bits for each column, runs as `!count`,
   /// `$` back to the band's start, `-` to the next band), and `ESC \`.
-  public static func sixelSequence(of image: Matrix, scale: Int = 1) -> String {
+  package static func sixelSequence(of image: Matrix, scale: Int = 1) -> String {
     precondition(scale >= 1, "TerminalImage.sixelSequence: scale must be at least 1 (got \(scale))")
     let width = image.columns * scale
     let height = image.rows * scale

@@ -9,16 +9,16 @@ import Foundation
 /// rows; the attributes are reset at the end of each line. Without colour,
 /// each cell is one character of the grey ramp ``plainRamp`` (dark to light)
 /// standing for one picture column of two rows averaged.
-public enum TerminalImage {
+package enum TerminalImage {
   /// Characters from black (first) to white (last) for terminals without colour.
-  public static let plainRamp: [Character] = [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"]
+  package static let plainRamp: [Character] = [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"]
 
   /// Whether this process's environment allows colour: not when `NO_COLOR`
   /// is set to anything non-empty (https://no-color.org) or `TERM` is `dumb`.
-  public static var colourEnabled: Bool { colourEnabled(environment: ProcessInfo.processInfo.environment) }
+  package static var colourEnabled: Bool { colourEnabled(environment: ProcessInfo.processInfo.environment) }
 
   /// Whether the given environment allows colour; see ``colourEnabled``.
-  public static func colourEnabled(environment: [String: String]) -> Bool {
+  package static func colourEnabled(environment: [String: String]) -> Bool {
     if let noColour = environment["NO_COLOR"], !noColour.isEmpty { return false }
     return environment["TERM"] != "dumb"
   }
@@ -27,15 +27,10 @@ public enum TerminalImage {
   /// rows shrunk by the same factor (at least one row is kept); unchanged when
   /// it is narrow enough. Each new element is the mean of the old ones under
   /// it, counting a partly covered element by the fraction covered.
-  public static func downscaled(_ image: Matrix, maxColumns: Int) -> Matrix {
+  package static func downscaled(_ image: Matrix, maxColumns: Int) -> Matrix {
     precondition(maxColumns >= 1, "TerminalImage: maxColumns must be at least 1 (got \(maxColumns))")
     guard image.columns > maxColumns else { return image }
-    let factor = Double(image.columns) / Double(maxColumns)
-    let rows = max(1, Int((Double(image.rows) / factor).rounded()))
-    let rowWeights = areaAveragingWeights(
-      rows, start: 0, width: Double(image.rows) / Double(rows), sourceCount: image.rows)
-    let columnWeights = areaAveragingWeights(maxColumns, start: 0, width: factor, sourceCount: image.columns)
-    return product(rowWeights * image, columnWeights, transposeB: true)
+    return areaAveraged(image, columns: maxColumns)
   }
 }
 
@@ -48,7 +43,7 @@ public enum TerminalImage {
 ///
 /// A 211×211 `displayData` picture with `maxColumns: 100` becomes 100
 /// columns by 50 lines.
-public func terminalRendering(of image: Matrix, maxColumns: Int = 100, colour: Bool) -> String {
+package func terminalRendering(of image: Matrix, maxColumns: Int = 100, colour: Bool) -> String {
   let picture = TerminalImage.downscaled(image, maxColumns: maxColumns)
   var text = ""
   for top in stride(from: 1, through: picture.rows, by: 2) {
@@ -86,7 +81,7 @@ extension TerminalImage {
   /// The terminal's size in character cells, when standard output (or, while
   /// standard output is being copied through a pipe, standard error) is a
   /// terminal that reports one.
-  public static func windowSize() -> (columns: Int, lines: Int)? {
+  package static func windowSize() -> (columns: Int, lines: Int)? {
     for descriptor in [STDOUT_FILENO, STDERR_FILENO] {
       var size = winsize()
       if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 {
@@ -99,7 +94,7 @@ extension TerminalImage {
   /// The widest rendering, at most `preferred` columns, of a picture of
   /// `aspect` = rows ÷ columns that fits the terminal window with `spareLines`
   /// left over (two picture rows make one text line).
-  public static func fittingColumns(preferred: Int, aspect: Double, spareLines: Int = 3) -> Int {
+  package static func fittingColumns(preferred: Int, aspect: Double, spareLines: Int = 3) -> Int {
     guard let window = windowSize() else { return preferred }
     let byHeight = Int(Double(2 * max(window.lines - spareLines, 4)) / max(aspect, 1e-9))
     return max(8, min(preferred, window.columns - 1, byHeight))

@@ -361,7 +361,7 @@ struct FeedforwardNetworkTests {
         }
       }
     }
-    // The vector paths: exp within 2.05u (u = 2⁻⁵³; kernels.c derives it),
+    // The vector paths: exp within 2.05u (u = 2⁻⁵³; logistic.c derives it),
     // then 1 + e and the division, one rounding each: 4.05u from the exact
     // logistic function. The C library's exp is within 1 ulp (2u), so its
     // formula is within 4u: 8.05u = 8.9e-16 apart at most.

@@ -29,7 +29,7 @@ func trainingMatchesOctave() throws {
   let what = "OpenBLAS kernel \(BLASKernel.current), Octave's \(fixtureKernel(octave) ?? "unknown") (made by \(madeBy))"
 
   // Octave's dot products of the 10285 parameters are one (threaded) ddot,
-  // ours blocks of 8192 (fmincg.swift), so the runs differ in rounding even
+  // ours blocks of 8192 (FmincgProducts.swift), so the runs differ in rounding even
   // on one kernel: compare within what that rounding can move each entry
   // (FmincgRoundingSpread: the same run with every dot product moved by its
   // worst-case rounding error), tightly while it is below 1e-8 of the entry.

@@ -26,94 +26,116 @@ import TestSupport
     #endif
   }
 
-  // MARK: nnCostFunction
+  // MARK: The cost functions, predict and the optimisers
 
-  @Test func nnCostFunctionWithTooFewParameters() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunction(
-        Matrix.zeros(10, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
-        y: Matrix(column: [1, 2, 1]), lambda: 0)
+  /// One cost-function call whose shapes do not fit, and the stop's message:
+  /// `nnCostFunction` for 2 inputs, 2 hidden units and 2 labels (Theta1 2×3,
+  /// Theta2 2×3), or `nnCostFunctionLinear` for 1 input and 2 hidden units
+  /// (Theta1 2×2, Theta2 1×3).
+  struct CostCall: Codable, Sendable, CustomTestStringConvertible {
+    var linear = false
+    var nnParams: [Int]
+    var X: [Int]
+    var y: [Double]
+    /// y's shape, when it is not a column of `y`'s values (then all zeros).
+    var yShape: [Int]? = nil
+    var message: String
+
+    var testDescription: String { message }
+
+    func call() {
+      let nnParams = Matrix.zeros(nnParams[0], nnParams[1])
+      let X = Matrix.zeros(X[0], X[1])
+      let y = yShape.map { Matrix.zeros($0[0], $0[1]) } ?? Matrix(column: y)
+      if linear {
+        _ = nnCostFunctionLinear(nnParams, inputLayerSize: 1, hiddenLayerSize: 2, X: X, y: y, lambda: 0)
+      } else {
+        _ = nnCostFunction(nnParams, inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: X, y: y, lambda: 0)
+      }
     }
-    expectMessage(result, ["The unrolled parameters have 10 elements but the shapes 2×3, 2×3 need 12"])
   }
 
-  @Test func nnCostFunctionWithParametersThatAreNotAVector() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunction(
-        Matrix.zeros(3, 4), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
-        y: Matrix(column: [1, 2, 1]), lambda: 0)
+  static let costCalls = [
+    CostCall(
+      nnParams: [10, 1], X: [3, 2], y: [1, 2, 1],
+      message: "The unrolled parameters have 10 elements but the shapes 2×3, 2×3 need 12"),
+    CostCall(
+      nnParams: [3, 4], X: [3, 2], y: [1, 2, 1],
+      message: "nn_params must be a vector (the unrolled weights), not a 3×4 matrix"),
+    CostCall(
+      nnParams: [12, 1], X: [3, 5], y: [1, 2, 1],
+      message: "X has 5 columns but the input layer has 2 units (Theta1 is 2×3)"),
+    CostCall(
+      nnParams: [12, 1], X: [3, 2], y: [1, 2, 1, 2],
+      message: "y must be a vector with one entry per row of X (3), not a 4×1 matrix"),
+    CostCall(nnParams: [12, 1], X: [3, 2], y: [1, 3, 1], message: "y(2) = 3.0 is not a label in 1…2"),
+    CostCall(
+      linear: true, nnParams: [7, 1], X: [4, 3], y: [], yShape: [4, 1],
+      message: "X has 3 columns but the input layer has 1 unit (Theta1 is 2×2)"),
+    CostCall(
+      linear: true, nnParams: [7, 1], X: [4, 1], y: [], yShape: [1, 5],
+      message: "y must be a vector with one entry per row of X (4), not a 1×5 matrix"),
+  ]
+
+  @Test("a cost function stops on shapes that do not fit, naming them", arguments: costCalls)
+  func costFunctionWithShapesThatDoNotFit(_ call: CostCall) async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+      call.call()
     }
-    expectMessage(result, ["nn_params must be a vector (the unrolled weights), not a 3×4 matrix"])
+    expectMessage(result, [call.message])
   }
 
-  @Test func nnCostFunctionWithXOfTheWrongWidth() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunction(
-        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 5),
-        y: Matrix(column: [1, 2, 1]), lambda: 0)
+  /// One `predict` or `predictLinear` call whose shapes do not fit, and the stop's message.
+  struct PredictCall: Codable, Sendable, CustomTestStringConvertible {
+    var linear = false
+    var Theta1: [Int]
+    var Theta2: [Int]
+    var X: [Int]
+    var message: String
+
+    var testDescription: String { message }
+
+    func call() {
+      let (Theta1, Theta2, X) = (
+        Matrix.zeros(Theta1[0], Theta1[1]), Matrix.zeros(Theta2[0], Theta2[1]), Matrix.zeros(X[0], X[1])
+      )
+      _ = linear ? predictLinear(Theta1, Theta2, X) : predict(Theta1, Theta2, X)
     }
-    expectMessage(result, ["X has 5 columns but the input layer has 2 units (Theta1 is 2×3)"])
   }
 
-  @Test func nnCostFunctionWithTooManyLabels() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunction(
-        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
-        y: Matrix(column: [1, 2, 1, 2]), lambda: 0)
+  static let predictCalls = [
+    PredictCall(
+      Theta1: [2, 3], Theta2: [2, 4], X: [3, 2],
+      message: "Theta2 is 2×4 but Theta1 is 2×3: Theta2 needs 3 columns (2 units plus the bias)"),
+    PredictCall(
+      Theta1: [2, 3], Theta2: [2, 3], X: [3, 4],
+      message: "X has 4 columns but the input layer has 2 units (Theta1 is 2×3)"),
+    PredictCall(
+      linear: true, Theta1: [2, 2], Theta2: [2, 3], X: [5, 1],
+      message: "predictLinear: Theta2 is 2×3 but must be one row (one linear output)"),
+  ]
+
+  @Test("predict and predictLinear stop on shapes that do not fit, naming them", arguments: predictCalls)
+  func predictWithShapesThatDoNotFit(_ call: PredictCall) async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [call] in
+      call.call()
     }
-    expectMessage(result, ["y must be a vector with one entry per row of X (3), not a 4×1 matrix"])
+    expectMessage(result, [call.message])
   }
 
-  @Test func nnCostFunctionWithALabelOutside1ToK() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunction(
-        Matrix.zeros(12, 1), inputLayerSize: 2, hiddenLayerSize: 2, numLabels: 2, X: Matrix.zeros(3, 2),
-        y: Matrix(column: [1, 3, 1]), lambda: 0)
+  @Test("an optimiser stops when the gradient has another size than the point", arguments: ["fmincg", "lbfgs"])
+  func optimiserWithAGradientOfAnotherSize(_ name: String) async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [name] in
+      let f: (Matrix) -> (Double, Matrix) = { _ in (0, Matrix.zeros(2, 1)) }
+      if name == "fmincg" {
+        _ = fmincg(f, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
+      } else {
+        _ = lbfgs(f, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
+      }
     }
-    expectMessage(result, ["y(2) = 3.0 is not a label in 1…2"])
-  }
-
-  // MARK: nnCostFunctionLinear
-
-  @Test func nnCostFunctionLinearWithXOfTheWrongWidth() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunctionLinear(
-        Matrix.zeros(7, 1), inputLayerSize: 1, hiddenLayerSize: 2, X: Matrix.zeros(4, 3), y: Matrix.zeros(4, 1),
-        lambda: 0)
-    }
-    expectMessage(result, ["X has 3 columns but the input layer has 1 unit (Theta1 is 2×2)"])
-  }
-
-  @Test func nnCostFunctionLinearWithYOfAnotherLength() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = nnCostFunctionLinear(
-        Matrix.zeros(7, 1), inputLayerSize: 1, hiddenLayerSize: 2, X: Matrix.zeros(4, 1), y: Matrix.zeros(1, 5),
-        lambda: 0)
-    }
-    expectMessage(result, ["y must be a vector with one entry per row of X (4), not a 1×5 matrix"])
-  }
-
-  // MARK: predict, predictLinear
-
-  @Test func predictWithWeightsThatDoNotFollowEachOther() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = predict(Matrix.zeros(2, 3), Matrix.zeros(2, 4), Matrix.zeros(3, 2))
-    }
-    expectMessage(result, ["Theta2 is 2×4 but Theta1 is 2×3: Theta2 needs 3 columns (2 units plus the bias)"])
-  }
-
-  @Test func predictWithXOfTheWrongWidth() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = predict(Matrix.zeros(2, 3), Matrix.zeros(2, 3), Matrix.zeros(3, 4))
-    }
-    expectMessage(result, ["X has 4 columns but the input layer has 2 units (Theta1 is 2×3)"])
-  }
-
-  @Test func predictLinearWithMoreThanOneOutput() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = predictLinear(Matrix.zeros(2, 2), Matrix.zeros(2, 3), Matrix.zeros(5, 1))
-    }
-    expectMessage(result, ["predictLinear: Theta2 is 2×3 but must be one row (one linear output)"])
+    expectMessage(
+      result,
+      ["\(name): the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
   }
 
   // MARK: The others
@@ -127,24 +149,6 @@ import TestSupport
       _ = displayData(Matrix.zeros(2, 7))
     }
     expectMessage(ragged, ["displayData: example width 3 does not divide the 7 columns of X"])
-  }
-
-  @Test func fmincgWithAGradientOfAnotherSize() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = fmincg({ _ in (0, Matrix.zeros(2, 1)) }, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
-    }
-    expectMessage(
-      result,
-      ["fmincg: the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
-  }
-
-  @Test func lbfgsWithAGradientOfAnotherSize() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = lbfgs({ _ in (0, Matrix.zeros(2, 1)) }, Matrix.zeros(3, 1), maxIter: 5, progress: .silent)
-    }
-    expectMessage(
-      result,
-      ["lbfgs: the cost function returned a gradient of 2×1 for a point of 3×1; they must have the same number"])
   }
 
   @Test func initialisingWithNegativeSizes() async {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 import OctaveCore
-import Pictures
+@testable import Pictures
 import TestSupport
 
 /// PNG and SVG writes that meet a full disk (a 64 KiB tmpfs): one error with

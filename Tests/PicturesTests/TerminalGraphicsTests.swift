@@ -16,13 +16,7 @@ import TestSupport
   static let hiddenUnits = displayData(
     Matrix(rows: 25, columns: 400, values: (1...10_000).map { cos(Double($0) * 0.11) }))
 
-  func visibleLines(_ text: String) -> [String] {
-    let plain = text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-    return plain.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-  }
-
-  /// At 80×24 and at 160×50 both pictures take all but the last column;
-  /// they were 42 and 80 columns wide before.
+  /// At 80×24 and at 160×50 both pictures take all but the last column.
   @Test(arguments: [(80, 24, 79), (160, 50, 159)])
   func textPicturesTakeTheWholeWidth(columns: Int, lines: Int, expected: Int) {
     let window = TerminalWindow(columns: columns, lines: lines)

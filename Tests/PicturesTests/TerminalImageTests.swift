@@ -9,12 +9,6 @@ import TestSupport
 @Suite struct TerminalImageTests {
   let escape = "\u{1B}["
 
-  /// The visible characters of each line: escape sequences removed.
-  func visibleLines(_ text: String) -> [String] {
-    let plain = text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-    return plain.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-  }
-
   @Test func colourCellsByHand() {
     // Upper pixels −1 and +1 as foregrounds, lower pixels +1 and −1 as backgrounds.
     let text = terminalRendering(of: Matrix([[-1, 1], [1, -1]]), colour: true)

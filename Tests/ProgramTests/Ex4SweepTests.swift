@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import ExercisePrograms
 import NeuralNetworkLearning
 import Pictures
 import TestSupport

@@ -154,7 +154,7 @@ struct PictureBombProgramTests {
   @Test func bombsAreRefusedAndTheOtherPicturesClassified() throws {
     let dir = try TemporaryDirectory()
     let png = dir.file("bomb.png")
-    try Data(PictureBombTestsSupport.bomb).write(to: URL(fileURLWithPath: png))
+    try Data(PNGBytes.bomb(width: 1_000_000, height: 1_000_000)).write(to: URL(fileURLWithPath: png))
     let pgm = dir.file("bomb.pgm")
     try Data("P5 4096 4096 255\n".utf8).write(to: URL(fileURLWithPath: pgm))
     let good = dir.file("seven.png")
@@ -182,28 +182,5 @@ struct PictureBombProgramTests {
         "Error: \(pgm): PGM data is truncated: 0 of the 16777216 grey values of a 4096×4096 picture",
       ], "\(run.standardError)")
     #expect(run.standardOutput.contains("\(good): "), "the good picture was not classified: \(run.standardOutput)")
-  }
-}
-
-/// The 69-byte PNG of 10⁶×10⁶ pixels (built as in DigitPhotosTests).
-enum PictureBombTestsSupport {
-  static var bomb: [UInt8] {
-    func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
-    func crc32(_ bytes: [UInt8]) -> UInt32 {
-      var crc: UInt32 = 0xFFFF_FFFF
-      for byte in bytes {
-        crc ^= UInt32(byte)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-      }
-      return ~crc
-    }
-    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-      let body = Array(type.utf8) + data
-      return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
-    }
-    let ihdr = bigEndian(1_000_000) + bigEndian(1_000_000) + [8, 0, 0, 0, 0]
-    let idat: [UInt8] = [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]
-    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat)
-      + chunk("IEND", [])
   }
 }

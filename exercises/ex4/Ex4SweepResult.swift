@@ -1,6 +1,8 @@
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
+import ExerciseData
+import TrainingRecord
+import ExercisePrograms
 import Pictures
 
 /// What a sweep found, printed, plotted and written up.

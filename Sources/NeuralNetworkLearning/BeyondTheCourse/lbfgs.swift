@@ -125,14 +125,6 @@ package func lbfgs(
     evaluations += 1
     return (cost, gradient.values)
   }
-  func report(_ i: Int, _ cost: Double) {
-    switch progress {
-    case .print: write(fmincgProgressLine(i, cost) + "\r")
-    case .printLines: write(fmincgProgressLine(i, cost) + "\n")
-    case .silent: break
-    case .callback(let call): call(i, cost)
-    }
-  }
 
   var x = X.values
   var (cost, gradient) = evaluate(x)
@@ -172,7 +164,7 @@ package func lbfgs(
     let previous = cost
     (x, cost, gradient) = (step.point, step.cost, step.gradient)
     fX.append(cost)
-    report(counter, cost)
+    progress.report(counter, cost, write: write)
     observer?(counter, cost, Matrix(rows: rows, columns: columns, values: x))
     if previous - cost <= costTolerance * max(previous.magnitude, cost.magnitude, 1) { break }
   }

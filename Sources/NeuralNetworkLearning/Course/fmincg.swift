@@ -19,7 +19,6 @@
 // interpolation the NaN is bisected like any other numerical problem, where
 // Octave would carry a complex step on (a case not met in the tests).
 
-internal import CBLAS
 import Foundation
 
 /// Minimise a continuous differentiable multivariate function by conjugate
@@ -106,6 +105,17 @@ public enum FmincgProgress {
 }
 
 extension FmincgProgress {
+  /// Reports counter `i` and cost `f1` after a successful line search, the
+  /// printed line going through `write`.
+  func report(_ i: Int, _ f1: Double, write: (String) -> Void) {
+    switch self {
+    case .print: write(fmincgProgressLine(i, f1) + "\r")
+    case .printLines: write(fmincgProgressLine(i, f1) + "\n")
+    case .silent: break
+    case .callback(let call): call(i, f1)
+    }
+  }
+
   /// What is printed to a standard output that is, or is not, a terminal:
   /// ``print`` becomes ``printLines`` off a terminal; the rest are unchanged.
   package func forStandardOutput(isTerminal: Bool) -> FmincgProgress {
@@ -127,20 +137,6 @@ func fmincgProgressLine(_ i: Int, _ f1: Double) -> String {
   let nonFinite = octaveSpelling(f1)
   let padded = String(repeating: " ", count: max(4 - nonFinite.count, 0)) + nonFinite  // printf's width 4
   return S + String(format: " %4ld | Cost: ", i) + (f1.isFinite ? String(format: "%4.6e", f1) : padded)
-}
-
-/// The vector products fmincg rounds through: `a' * b` and `v' * v`.
-package struct FmincgProducts {
-  package var dot: (Matrix, Matrix) -> Double
-  package var selfDot: (Matrix) -> Double
-
-  package init(dot: @escaping (Matrix, Matrix) -> Double, selfDot: @escaping (Matrix) -> Double) {
-    self.dot = dot
-    self.selfDot = selfDot
-  }
-
-  /// BLAS's, as Octave computes them (the default).
-  package static var blas: FmincgProducts { FmincgProducts(dot: blasDot, selfDot: blasSelfDot) }
 }
 
 /// ``fmincg(_:_:maxIter:progress:observer:)`` writing its printed output through
@@ -178,15 +174,6 @@ package func fmincg(
       "fmincg: the cost function returned a gradient of \(gradient.shape) for a point of \(X.shape); "
         + "they must have the same number of elements")
     return (cost, gradient)
-  }
-
-  func report(_ i: Int, _ f1: Double) {
-    switch progress {
-    case .print: write(fmincgProgressLine(i, f1) + "\r")
-    case .printLines: write(fmincgProgressLine(i, f1) + "\n")
-    case .silent: break
-    case .callback(let call): call(i, f1)
-    }
   }
 
   var X = X
@@ -281,7 +268,7 @@ package func fmincg(
     if success {
       f1 = f2
       fX.append(f1)
-      report(i, f1)
+      progress.report(i, f1, write: write)
       observer?(i, f1, X)
       // New direction by Polak-Ribiere.
       let coefficient = (selfDot(df2) - dot(df1, df2)) / selfDot(df1)
@@ -311,72 +298,4 @@ package func fmincg(
   }
   if case .print = progress { write("\n") }
   return (X, fX, i)
-}
-
-// MARK: - Vector operations, each rounding the way Octave's does
-
-/// Dot products longer than this are summed block by block (see ``blasDot(_:_:)``).
-let fmincgDotBlock = 8192
-
-/// `a' * b` for two vectors through BLAS `ddot`, as Octave computes it, for
-/// up to ``fmincgDotBlock`` entries. OpenBLAS shares a `ddot` of more than
-/// 10000 entries between its threads and adds their partial sums, so its
-/// result depends on the number of threads (Octave's too); a longer product
-/// is therefore summed here as `ddot`s of consecutive blocks of
-/// ``fmincgDotBlock`` entries, each below that size, added in order: the
-/// result does not depend on the number of cores.
-private func blasDot(_ a: Matrix, _ b: Matrix) -> Double {
-  a.withUnsafeBufferPointer { pa in
-    b.withUnsafeBufferPointer { pb in
-      blockwise(pa.count) { first, n in cblas_ddot(n, pa.baseAddress! + first, 1, pb.baseAddress! + first, 1) }
-    }
-  }
-}
-
-/// `v' * v` through BLAS `dsyrk`, as Octave computes a product of a variable's
-/// transpose with itself (its summation order can differ from `ddot`'s in the
-/// last bit), block by block as in ``blasDot(_:_:)``. Octave's `-s' * s` negates
-/// first, so it is `-dot(s, s)` instead.
-private func blasSelfDot(_ v: Matrix) -> Double {
-  v.withUnsafeBufferPointer { pv in
-    blockwise(pv.count) { first, n in
-      var c = 0.0
-      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, 1, n, 1.0, pv.baseAddress! + first, n, 0.0, &c, 1)
-      return c
-    }
-  }
-}
-
-/// Σ `product(first, n)` over consecutive blocks of at most ``fmincgDotBlock``
-/// entries covering `count`, added in order (0 for no entries).
-private func blockwise(_ count: Int, _ product: (_ first: Int, _ n: blasint) -> Double) -> Double {
-  var sum = 0.0
-  var first = 0
-  while first < count {
-    let n = min(fmincgDotBlock, count - first)
-    let part = product(first, blasInt(n))
-    sum = first == 0 ? part : sum + part
-    first += n
-  }
-  return sum
-}
-
-/// `X = X + z * s`, elementwise: the product rounded, then the sum.
-private func addMultiple(_ z: Double, of s: Matrix, to X: inout Matrix) {
-  s.withUnsafeBufferPointer { ps in
-    X.withUnsafeMutableBufferPointer { px in
-      for k in 0..<px.count {
-        let step = z * ps[k]
-        px[k] = px[k] + step
-      }
-    }
-  }
-}
-
-/// `c * s - d`, elementwise, shaped like `s`.
-private func scaledMinus(_ c: Double, _ s: Matrix, _ d: Matrix) -> Matrix {
-  s.zipMap(d, "fmincg direction") { sk, dk in
-    let scaled = c * sk
-    return scaled - dk
-  }
 }

@@ -7,7 +7,7 @@
 // while it walks one example's (or one pixel's) non-zeros, and uses AVX2 and
 // FMA, or AVX-512, when the processor has them, chosen at run time, so that the package
 // needs no compiler flags. Each function gives the same results whatever
-// the optimisation level it was compiled at (see kernels.c), so a debug and
+// the optimisation level it was compiled at (see kernels_private.h), so a debug and
 // a release build compute the same numbers.
 #ifndef NEURAL_NETWORK_KERNELS_H
 #define NEURAL_NETWORK_KERNELS_H
@@ -72,7 +72,7 @@ void nnl_spin_pause(void);
 /// Where the result is neither 0, 1 nor within a few units in the last place
 /// of them (-700 <= t + bias <= 36), the vector paths compute exp from a
 /// table of 2^(j/16) and a degree-7 polynomial, within 2.3e-16 relative
-/// (kernels.c derives it), so the result is within 4.5e-16 of the exact
+/// (logistic.c derives it), so the result is within 4.5e-16 of the exact
 /// logistic function; elsewhere, and for NaN and infinities, and on the
 /// portable path, it is the C library's exp, so that a unit saturates at
 /// exactly 0 or 1 exactly where Octave's formula makes it. The choice is

@@ -5,9 +5,9 @@ import Testing
 import OctaveCore
 import TestSupport
 
-/// `MatFile.write` from a student's own program, as the README pairs it with
-/// Octave's `save` (issue #14).
-@Suite struct NewStudentWriteTests {
+/// `MatFile.write` replaces an existing file only when asked to, as the README
+/// pairs it with Octave's `save`.
+@Suite struct MatFileOverwriteTests {
   /// Without `overwrite:` an existing file is kept and the error says how to
   /// replace it; with `overwrite: true` it is replaced, as Octave's save does.
   @Test func replacingIsAnExplicitChoice() throws {

@@ -3,9 +3,9 @@ import Testing
 
 @testable import OctaveCore
 
-/// `print(A)` for a student (issue #14): a 13-element gradient used to show
-/// 12 rows, `⋮`, and columns that did not line up.
-@Suite struct NewStudentDisplayTests {
+/// `print(A)`: a small matrix shows every entry in aligned columns (a
+/// 13-element gradient included), a large one its corner and a count.
+@Suite struct MatrixDisplayTests {
   /// Every entry of a small matrix, in Octave's `disp` layout, under the shape.
   @Test func aSmallMatrixShowsEveryEntryAligned() {
     let grad = Matrix(column: (1...13).map { Double($0) * 0.0123 - 0.08 })

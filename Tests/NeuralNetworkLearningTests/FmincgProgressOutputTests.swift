@@ -3,8 +3,8 @@ import Testing
 
 @testable import NeuralNetworkLearning
 
-/// fmincg's default progress written into a pipe (issue #14).
-@Suite struct NewStudentFmincgTests {
+/// fmincg's default progress written into a pipe or to a terminal.
+@Suite struct FmincgProgressOutputTests {
   /// Off a terminal, the default `.print` becomes one line per iteration;
   /// on a terminal it keeps the course's carriage returns.
   @Test func defaultProgressIsLinesOffATerminal() {
