@@ -21,7 +21,7 @@ package enum JPEGImage {
   /// (libjpeg's own progression: 10 for colour, 6 for grey); libjpeg reads
   /// every scan before the first row comes out, each a pass over the whole
   /// picture's coefficients.
-  public static let maximumScans = 100
+  package static let maximumScans = 100
 
   /// The most memory libjpeg may take for the coefficients of a picture in
   /// several scans (a progressive JPEG), which it keeps whole while it reads
@@ -29,7 +29,7 @@ package enum JPEGImage {
   /// progressive colour photo (chroma halved both ways) of 14 million
   /// pixels, or a grey one of 20 million; with the grey raster beside it
   /// (a byte a pixel) a picture costs at most about 64 MB.
-  public static let maximumCoefficientBytes = 40 << 20
+  package static let maximumCoefficientBytes = 40 << 20
 
   /// The size in a JPEG's header, `(width, height)` as stored (before any
   /// EXIF turn), once the header has been found readable at a bounded cost:

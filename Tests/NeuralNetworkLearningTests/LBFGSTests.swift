@@ -245,13 +245,13 @@ func lbfgsTrainsTheCourseNetwork() throws {
   #expect(accuracy >= 94 && accuracy <= 99.8, "training accuracy \(accuracy)%")
 }
 
-/// The README's comparison: from the same start (seed 1, λ = 1, 8-bit data),
+/// The Performance article's comparison: from the same start (seed 1, λ = 1, 8-bit data),
 /// the cost evaluations each optimiser spends before the training accuracy
 /// first reaches 95.5%, counted through an observer that predicts after
 /// every accepted step. Measured 41 for lbfgs and 79 for fmincg (which
 /// crosses only at its 50th line search). Both are threshold crossings of a
 /// run whose last digits depend on the BLAS kernel, so the test checks what
-/// the README claims of them: lbfgs gets there, in at most 3/4 of fmincg's
+/// the article claims of them: lbfgs gets there, in at most 3/4 of fmincg's
 /// evaluations (a margin of 18 evaluations on the 41 measured).
 @Test(
   "lbfgs reaches 95.5% training accuracy in fewer cost evaluations than fmincg",

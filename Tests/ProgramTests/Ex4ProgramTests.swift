@@ -38,7 +38,7 @@ struct Ex4ProgramTests {
     let accuracy = try #require(run.numbers(after: "Training Set Accuracy:").first)
     #expect(accuracy >= 94 && accuracy <= 97, "accuracy \(accuracy)")
     #expect(run.standardOutput.contains("Iteration    50 | Cost: "))
-    // The lines the README's excerpt shows beyond the course's: the 8-bit data is
+    // The lines the documentation's excerpt shows beyond the course's: the 8-bit data is
     // not the course's own file, and the cost curve's picture.
     #expect(
       run.standardOutput.contains(

@@ -25,8 +25,9 @@ enum Starters {
     "skipped: exercises/student/ has work in it (these tests check the starters; `git restore exercises/student/` puts them back)"
 }
 
-/// A fenced block of README.md that shows a run: the command after `$ swift
-/// run`, and the lines shown, in pieces where the README leaves lines out (`…`).
+/// A fenced block of the student's guide (exercises/student/README.md) that
+/// shows a run: the command after `$ swift run`, and the lines shown, in
+/// pieces where the guide leaves lines out (`…`).
 struct ReadmeRun: CustomTestStringConvertible, Sendable {
   let program: String
   let arguments: [String]
@@ -34,7 +35,7 @@ struct ReadmeRun: CustomTestStringConvertible, Sendable {
 
   var testDescription: String { ([program] + arguments).joined(separator: " ") }
 
-  static let readme = Fixture.root.deletingLastPathComponent().appendingPathComponent("README.md")
+  static let readme = Fixture.root.deletingLastPathComponent().appendingPathComponent("exercises/student/README.md")
 
   /// Every ```text block whose first line is `$ swift run <command>` with one of the prefixes.
   static func blocks(_ prefixes: [String]) -> [ReadmeRun] {

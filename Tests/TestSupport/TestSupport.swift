@@ -240,14 +240,14 @@ package final class SmallDisk {
   deinit { umount2(path, Int32(MNT_DETACH)) }
 }
 
-/// A student's clone as the README's transcripts show it: a folder named
+/// A student's clone as the documentation's transcripts show it: a folder named
 /// `/home/you/NeuralNetworkLearning` inside a temporary directory, whose
 /// `exercises/data` holds only the course files a command names (linked from
 /// the data directory), with `EX4_DATA_DIR` pointing there. A program run in
 /// it prints the paths a student sees once the temporary directory's prefix
 /// is taken off (``shown(_:)``).
 package final class StudentClone {
-  /// The folder the README calls `/home/you/NeuralNetworkLearning`.
+  /// The folder the documentation calls `/home/you/NeuralNetworkLearning`.
   package static let shownPath = "/home/you/NeuralNetworkLearning"
   private let temporary: TemporaryDirectory
   /// The clone's folder, where the programs run.

@@ -5,34 +5,55 @@ import NeuralNetworkLearning
 import OctaveCore
 import TestSupport
 
-/// One transcript in README.md: a fenced block whose first line is
+/// One transcript in the documentation: a fenced block whose first line is
 /// `$ swift run PROGRAM ARGUMENTS`, followed by what the program prints
-/// (`…` or `...` lines stand for left-out output).
+/// (`…` or `...` lines stand for left-out output), in README.md, the
+/// student's guide or a DocC article (``documents``).
 ///
 /// Numbers that depend on the BLAS kernel (costs after training, the
 /// training accuracy) are marked by the sentence after the block naming the
 /// kernel they were measured with, "measured with OpenBLAS's Haswell
 /// kernel": on that kernel they are compared exactly, on any other within
-/// the bands of ``TranscriptLine/bandCheck(program:)``. Timings are compared
+/// the bands of ``TranscriptLine/bands(program:)``. Timings are compared
 /// by their format only, the gradient check's relative difference by its
 /// order of magnitude, everything else exactly as printed.
-struct ReadmeTranscript: CustomTestStringConvertible, Sendable {
+struct DocumentedTranscript: CustomTestStringConvertible, Sendable {
+  /// The document's path from the package root.
+  let document: String
   let command: String
   let expected: [String]
-  /// The kernel the README says the kernel-dependent numbers were measured
-  /// with, nil when it names none (then every number is compared exactly).
+  /// The kernel the document says the kernel-dependent numbers were
+  /// measured with, nil when it names none (then every number is compared
+  /// exactly).
   let kernel: String?
   let line: Int
 
-  var testDescription: String { "README.md line \(line): \(command)" }
+  var testDescription: String { "\(place): \(command)" }
+  var place: String { "\(document) line \(line)" }
 
-  /// The package root's README.md, found from this file's location.
-  static let readme = Fixture.root.deletingLastPathComponent().appendingPathComponent("README.md").path
+  /// The package root, found from this file's location.
+  static let root = Fixture.root.deletingLastPathComponent()
 
-  static func all() -> [ReadmeTranscript] {
-    guard let text = try? String(contentsOfFile: readme, encoding: .utf8) else { return [] }
+  /// The DocC catalog, whose articles are read whatever their names.
+  static let catalog = "Sources/NeuralNetworkLearning/NeuralNetworkLearning.docc"
+
+  /// The documents a transcript may be in: the front page, the student's
+  /// guide and every article of the DocC catalog.
+  static let documents: [String] = {
+    let articles =
+      (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(catalog).path)) ?? []
+    return ["README.md", "exercises/student/README.md"]
+      + articles.filter { $0.hasSuffix(".md") }.sorted().map { "\(catalog)/\($0)" }
+  }()
+
+  static func all() -> [DocumentedTranscript] { documents.flatMap { transcripts(in: $0) } }
+
+  /// The transcripts of one document (none when it cannot be read).
+  static func transcripts(in document: String) -> [DocumentedTranscript] {
+    let path = root.appendingPathComponent(document).path
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
     let lines = text.components(separatedBy: "\n")
-    var transcripts: [ReadmeTranscript] = []
+    var transcripts: [DocumentedTranscript] = []
     var k = 0
     while k < lines.count {
       guard lines[k].hasPrefix("```"), k + 1 < lines.count, lines[k + 1].hasPrefix("$ swift run ") else {
@@ -50,9 +71,9 @@ struct ReadmeTranscript: CustomTestStringConvertible, Sendable {
         p += 1
       }
       transcripts.append(
-        ReadmeTranscript(
-          command: lines[start], expected: Array(lines[(start + 1)..<end]), kernel: statedKernel(after),
-          line: start + 1))
+        DocumentedTranscript(
+          document: document, command: lines[start], expected: Array(lines[(start + 1)..<end]),
+          kernel: statedKernel(after), line: start + 1))
       k = end + 1
     }
     return transcripts
@@ -77,7 +98,7 @@ struct TranscriptLine {
   let numberTexts: [String]
 
   init(_ line: String) {
-    // Trailing spaces are not shown in the README (the course's fprintf
+    // Trailing spaces are not shown in the documents (the course's fprintf
     // formats end some lines with one).
     var text = line
     while text.last == " " { text.removeLast() }
@@ -122,7 +143,7 @@ struct TranscriptLine {
     self.numberTexts = numberTexts
   }
 
-  /// How number `index` of this README line is checked against a run's:
+  /// How number `index` of this documented line is checked against a run's:
   /// nil for exactly as printed.
   enum Check {
     /// Any number in the same format (digits after the point): timings.
@@ -150,7 +171,7 @@ struct TranscriptLine {
   /// The kernel-dependent numbers of a line and their bands.
   ///
   /// - `ex4` (the course's network, 50 iterations of fmincg from `--seed`):
-  ///   costs after training within 1e-3 relative of the README's. fmincg.md
+  ///   costs after training within 1e-3 relative of the document's. fmincg.md
   ///   measured runs that differ only in rounding drifting apart by about
   ///   tenfold every few line searches, up to 1e-4 relative at entry 50
   ///   (8e-9 between two Octave cost functions); OpenBLAS's four x86 kernels
@@ -213,7 +234,7 @@ struct TranscriptLine {
     return []
   }
 
-  /// Whether `output` (a line a run printed) is this README line, under `checks`.
+  /// Whether `output` (a line a run printed) is this documented line, under `checks`.
   func matches(_ output: TranscriptLine, checks: [Check?]) -> Bool {
     guard output.skeleton == skeleton, output.numbers.count == numbers.count else { return false }
     for k in numbers.indices {
@@ -241,33 +262,38 @@ private func skip(_ comment: Comment, sourceLocation: SourceLocation = #_sourceL
   try Test.cancel(comment, sourceLocation: sourceLocation)
 }
 
-@Suite("README.md: every transcript is what the program prints")
-struct ReadmeTranscriptTests {
-  @Test("README.md has the transcripts this test reads")
-  func readmeHasTranscripts() {
-    let transcripts = ReadmeTranscript.all()
-    #expect(transcripts.count >= 3, "found \(transcripts.count) transcripts in \(ReadmeTranscript.readme)")
+@Suite("The documentation: every `$ swift run` transcript is what the program prints")
+struct DocumentationTranscriptTests {
+  @Test("The student's guide and the DocC articles have the transcripts this test reads")
+  func documentsHaveTranscripts() {
+    let transcripts = DocumentedTranscript.all()
+    let places = Set(transcripts.map(\.document)).sorted()
+    #expect(transcripts.count >= 3, "found \(transcripts.count) transcripts, in \(places)")
+    #expect(places.contains("exercises/student/README.md"), "no transcript in the student's guide: \(places)")
+    #expect(
+      places.contains { $0.hasPrefix(DocumentedTranscript.catalog + "/") },
+      "no transcript in the DocC articles: \(places)")
     #expect(transcripts.contains { $0.kernel != nil }, "no transcript names the kernel of its training numbers")
   }
 
-  @Test("The README's commands name only files a student's clone has")
+  @Test("The documentation's commands name only files a student's clone has")
   func transcriptsUseTheClonesPaths() {
     // A path outside the clone (../shared/…, /abs/…, ~/…) is one a student
     // does not have; course files are named where the student copies them,
     // exercises/data/NAME.
-    for transcript in ReadmeTranscript.all() {
+    for transcript in DocumentedTranscript.all() {
       for word in transcript.command.split(separator: " ") {
         #expect(
           !word.hasPrefix("../") && !word.hasPrefix("/") && !word.hasPrefix("~"),
-          "README.md line \(transcript.line): \(word) is not a path inside the student's clone")
+          "\(transcript.place): \(word) is not a path inside the student's clone")
       }
     }
   }
 
   @Test(
-    "The README's transcript, run with the built program",
-    arguments: ReadmeTranscript.all())
-  func transcript(_ transcript: ReadmeTranscript) throws {
+    "The documentation's transcript, run with the built program",
+    arguments: DocumentedTranscript.all())
+  func transcript(_ transcript: DocumentedTranscript) throws {
     var words = transcript.command.split(separator: " ").map(String.init)
     // `swift run -c release PROGRAM`: a debug and a release build print the
     // same lines (CI checks it), so the debug build the tests have stands in.
@@ -291,7 +317,7 @@ struct ReadmeTranscriptTests {
     let clone = try StudentClone(courseFiles: needed)
     // Files of the repository named by a relative path (the pictures `ex4
     // classify` reads) are copied to the same place in the clone.
-    let root = Fixture.root.deletingLastPathComponent()
+    let root = DocumentedTranscript.root
     for word in words where !word.hasPrefix("-") && !word.hasPrefix("exercises/data/") {
       let source = root.appendingPathComponent(word).path
       var isDirectory: ObjCBool = false
@@ -326,8 +352,8 @@ struct ReadmeTranscriptTests {
         }
         Issue.record(
           """
-          README.md line \(transcript.line): "\(text)" is not in the output after line \(next + 1) \
-          (OpenBLAS kernel \(BLASKernel.current), README's \(transcript.kernel ?? "none")\
+          \(transcript.place): "\(text)" is not in the output after line \(next + 1) \
+          (OpenBLAS kernel \(BLASKernel.current), the document's \(transcript.kernel ?? "none")\
           \(bands.isEmpty ? "" : ", bands " + bands.joined(separator: ", "))).
           Output:
           \(shown)
