@@ -6,8 +6,9 @@ import PackageDescription
 //   OctaveCore ← { MatFiles, Pictures, NeuralNetworkEngine } ← NeuralNetworkLearning
 //              ← DigitPhotos ← ExerciseSupport ← ExerciseGrading ← the programs
 //
-// A student's own functions (Ex4Student, in exercises/student/) see only the
-// course module; ex4 runs the script on them and grades them.
+// A student's own functions (Ex4Student, in exercises/student/) see only
+// CourseToolkit (OctaveCore and sigmoid, which the course module re-exports),
+// not the course module's solutions; ex4 runs the script on them and grades them.
 //
 // Only the course module (with the core and MatFile it re-exports) and the
 // digit-photo pipeline are products; the engine and the programs' support
@@ -54,10 +55,13 @@ let package = Package(
     // The speed engine behind the course's functions: no stable API.
     .target(name: "_NeuralNetworkKernels", exclude: ["README.md"]),
     .target(name: "NeuralNetworkEngine", dependencies: ["OctaveCore", "CBLAS", "_NeuralNetworkKernels"]),
-    // The course: one function per file, re-exporting OctaveCore and MatFiles.
+    // What a student's functions are written with: OctaveCore re-exported and
+    // the course's sigmoid, without the solutions the exercise asks for.
+    .target(name: "CourseToolkit", dependencies: ["OctaveCore"]),
+    // The course: one function per file, re-exporting CourseToolkit and MatFiles.
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["OctaveCore", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
+      dependencies: ["OctaveCore", "CourseToolkit", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
     ),
     // A student's own photos of digits, read, centred and classified.
     .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
@@ -83,8 +87,8 @@ let package = Package(
       ]
     ),
     // The functions a student writes: the starters, until they are filled in.
-    .target(
-      name: "Ex4Student", dependencies: ["NeuralNetworkLearning"], path: "exercises/student", exclude: ["README.md"]),
+    // They see the toolkit only, not the course module's solutions.
+    .target(name: "Ex4Student", dependencies: ["CourseToolkit"], path: "exercises/student", exclude: ["README.md"]),
 
     // The programs.
     .executableTarget(

@@ -185,3 +185,37 @@ struct Ex4StudentProgramTests {
     #expect(run.standardError.hasPrefix("Error: --student trains the course's network with one hidden layer"))
   }
 }
+
+/// The student's module (`Ex4Student`, exercises/student/) is built with
+/// the course's toolkit only: whatever it depends on, directly or through
+/// another module, holds no solution to the functions it is asked to write.
+@Suite
+struct StudentModuleTests {
+  /// Each target of Package.swift and the targets it names as dependencies.
+  static func targets() throws -> [String: [String]] {
+    let manifest = try String(
+      contentsOf: Fixture.root.deletingLastPathComponent().appendingPathComponent("Package.swift"), encoding: .utf8)
+    var graph: [String: [String]] = [:]
+    // `.target(name: "X", dependencies: [ … ]` and the like, over several lines.
+    let pattern = #/\.(?:target|executableTarget|testTarget)\(\s*name:\s*"([^"]+)"\s*,\s*dependencies:\s*\[([^\]]*)\]/#
+    for match in manifest.matches(of: pattern) {
+      graph[String(match.1)] = match.2.matches(of: #/"([^"]+)"/#).map { String($0.1) }
+    }
+    return graph
+  }
+
+  @Test("Ex4Student sees CourseToolkit and OctaveCore, never the course module, the engine or the grader")
+  func studentModuleSeesTheToolkitOnly() throws {
+    let graph = try Self.targets()
+    #expect(graph["NeuralNetworkLearning"] != nil, "Package.swift was not read: \(graph.keys.sorted())")
+    var seen: Set<String> = []
+    var queue = graph["Ex4Student"] ?? []
+    while let next = queue.popLast() {
+      if seen.insert(next).inserted { queue += graph[next] ?? [] }
+    }
+    #expect(seen.contains("CourseToolkit"), "\(seen)")
+    for solutions in ["NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseSupport", "ExerciseGrading"] {
+      #expect(!seen.contains(solutions), "Ex4Student reaches \(solutions): \(seen.sorted())")
+    }
+  }
+}
