@@ -77,12 +77,14 @@ let package = Package(
       ]
     ),
 
+    // prctl for the grader: a child subreaper, a dumpable child after a change of user.
+    .target(name: "_ProcessControl"),
     // `ex4 submit`: the course's graded parts, run offline in child processes,
     // with the common mistakes recognised.
     .target(
       name: "ExerciseGrading",
       dependencies: [
-        "NeuralNetworkLearning", "ExerciseSupport",
+        "NeuralNetworkLearning", "ExerciseSupport", "_ProcessControl",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -14,10 +14,12 @@ import TestSupport
 enum Planted {
   static let program = "ex4-planted"
 
-  static func grade(_ plant: String, seconds: Double = 20) throws -> SubmissionReport {
+  static func grade(
+    _ plant: String, seconds: Double = 20, progress: (@Sendable (String) -> Void)? = nil
+  ) throws -> SubmissionReport {
     let grader = Grader(
       executable: ProgramRun.executable(program), childArguments: { ["grade-part"] + $0 + ["--plant", plant] },
-      sourcePathMarker: "/Tests/PlantedExercise/", limits: Grader.Limits(seconds: seconds))
+      sourcePathMarker: "/Tests/PlantedExercise/", limits: Grader.Limits(seconds: seconds), progress: progress)
     return try grader.grade()
   }
 }

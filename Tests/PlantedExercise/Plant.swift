@@ -47,6 +47,10 @@ enum Plant: String, CaseIterable, ExpressibleByArgument, Sendable {
   case allocationInSigmoidGradient
   case recursionInSigmoidGradient
   case printingInSigmoidGradient
+  case escapeSequencesInSigmoidGradient
+  case setsidChildInSigmoidGradient
+  case manyProcessesInSigmoidGradient
+  case loopInCost
   case loopInRandomInitialisation
 
   // randInitializeWeights.

@@ -38,7 +38,8 @@ struct Ex4Submit: ParsableCommand {
     let grader = Grader(
       executable: ChildProcess.currentExecutable,
       childArguments: { ["grade-part"] + $0 + (reference ? ["--reference"] : []) },
-      sourcePathMarker: "/exercises/student/", limits: Grader.Limits(seconds: timeLimit))
+      sourcePathMarker: "/exercises/student/", limits: Grader.Limits(seconds: timeLimit),
+      progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
     let report: SubmissionReport
     do {
       report = try grader.grade()
