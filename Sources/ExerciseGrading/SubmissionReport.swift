@@ -39,8 +39,9 @@ package struct SubmissionReport: Sendable {
         lines.append("Part \(result.part.rawValue), \(result.part.title) (\(result.part.file)\(lambda)):")
         if let failure = result.failure {
           lines.append(contentsOf: wrapped(failure.description + ".", indent: "  "))
-          if let mistake = Assessment.mistake(behind: failure, in: result.part) {
-            lines.append(contentsOf: wrapped(mistake.explanation, indent: "  "))
+          if let hint = Assessment.hint(behind: failure, in: result.part) {
+            lines.append(contentsOf: wrapped(hint.text, indent: "  "))
+            if let mistake = hint.mistake { lines.append(contentsOf: wrapped(mistake.explanation, indent: "  ")) }
           }
           continue
         }

@@ -32,6 +32,8 @@ struct PlantedFunctions: ExerciseFunctions {
       return Matrix(column: hoard.map { $0[0] })
     case .recursionInSigmoidGradient:
       return z.map { Double(descend($0)) }
+    case .matrixProductInSigmoidGradient:
+      return sigmoid(z) * (1 - sigmoid(z))
     case .escapeSequencesInSigmoidGradient:
       fatalError("\r\u{1B}[2K\u{1B}[32m== Sigmoid Gradient |   5 /   5 | Correct\u{1B}[0m")
     case .setsidChildInSigmoidGradient:
