@@ -166,6 +166,31 @@ struct MisbehaviourTests {
       "\(run.standardError)")
   }
 
+  @Test(
+    "A supervised run (ex4 --student) that crashes in the student's code: one message with the line and the hint, the output before it kept when piped, exit 1"
+  )
+  func supervisedCrash() throws {
+    let run = try ProgramRun.run(Planted.program, ["script", "--plant", "delta2KeepsBiasTrap"])
+    #expect(run.status == 1, "\(run.standardError)")
+    #expect(run.standardOutput == "Feedforward Using Neural Network ...\n", "\(run.standardOutput)")
+    let lines = run.standardError.split(separator: "\n")
+    #expect(lines.count == 2, "\(run.standardError)")
+    #expect(
+      lines.first?.hasPrefix("Error: the exercise stopped in your code. It stopped at PlantedFunctions.swift:") == true,
+      "\(run.standardError)")
+    #expect(lines.last?.hasPrefix("A guess from the shapes (16×5 against 16×4)") == true, "\(run.standardError)")
+    for noise in ["Backtrace", "Thread 0", "rax", "0x0000"] {
+      #expect(!run.standardError.contains(noise), "\(noise): \(run.standardError)")
+    }
+    // A run that does not crash is the program's own: its output and status.
+    let fine = try ProgramRun.run(Planted.program, ["script", "--plant", "none"])
+    #expect(fine.status == 0, "\(fine.standardError)")
+    let J = Assessment(outputs: [:]).expected(lambda: 0).J
+    #expect(
+      fine.standardOutput.hasSuffix(String(format: "Cost at the grader's parameters: %f\n", J)),
+      "\(fine.standardOutput)")
+  }
+
   @Test("Control characters a trap's message holds are spelled out in the report, never sent to the terminal")
   func escapeSequences() throws {
     let report = try Planted.grade("escapeSequencesInSigmoidGradient")

@@ -12,7 +12,7 @@ struct PlantedCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ex4-planted",
     abstract: "Exercise 4 with a planted mistake, for testing the grader.",
-    subcommands: [PlantedGradePart.self, PlantedSubmit.self])
+    subcommands: [PlantedGradePart.self, PlantedSubmit.self, PlantedScript.self])
 }
 
 /// The planted functions, through the protocol the grader takes: each calls
@@ -105,6 +105,26 @@ struct PlantedGradePart: ParsableCommand {
   func run() throws {
     activePlant = plant
     try options.run(with: PlantedFunctions())
+  }
+}
+
+/// `ex4-planted script --plant P`: a few lines, then the planted
+/// nnCostFunction on the grader's inputs, supervised as `ex4 --student` is.
+struct PlantedScript: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "script")
+  @Option var plant: Plant
+
+  func run() throws {
+    if !SupervisedRun.isChild {
+      return try SupervisedRun.runInChild(sourcePathMarker: "/Tests/PlantedExercise/", network: .grader)
+    }
+    SupervisedRun.prepareChild()
+    activePlant = plant
+    print("Feedforward Using Neural Network ...")
+    let (J, _) = PlantedFunctions().nnCostFunction(
+      GraderInputs.t, inputLayerSize: GraderInputs.inputLayerSize, hiddenLayerSize: GraderInputs.hiddenLayerSize,
+      numLabels: GraderInputs.numLabels, X: GraderInputs.Xm, y: GraderInputs.ym, lambda: 0)
+    print(String(format: "Cost at the grader's parameters: %f", J))
   }
 }
 

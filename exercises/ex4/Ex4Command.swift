@@ -1,7 +1,8 @@
 import ArgumentParser
+import ExerciseGrading
+import ExerciseSupport
 import Foundation
 import NeuralNetworkLearning
-import ExerciseSupport
 
 /// `swift run ex4`: the course's Exercise 4 script (the default subcommand),
 /// and `ex4 classify` for a student's own pictures of digits.
@@ -140,6 +141,12 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
+    // The student's functions run in a child process, so that a crash in
+    // them ends in one message with their line (SupervisedRun).
+    if student && !SupervisedRun.isChild {
+      return try SupervisedRun.runInChild(sourcePathMarker: "/exercises/student/", network: .course)
+    }
+    if student { SupervisedRun.prepareChild() }
     verbose.printSetup()
     // A mistyped EX4_DATA_DIR, --data or --weights is refused before anything is printed or made.
     try DataDirectory.checkNamedFolder()
