@@ -169,12 +169,45 @@ struct Ex4StudentProgramTests {
     block.expectShown(in: clone.shown(run.standardOutput))
   }
 
-  @Test("ex4 submit refuses a time limit that is not a positive number of seconds")
+  @Test("ex4 submit refuses a time limit that is not a positive number of seconds, given with = or apart")
   func submitWithBadTimeLimit() throws {
     for value in ["0", "-3", "nan", "601"] {
-      let run = try ProgramRun.run("ex4", ["submit", "--time-limit=\(value)"])
-      #expect(run.status == 64, "\(value): \(run.standardError)")
-      #expect(run.standardError.hasPrefix("Error: --time-limit must be a number of seconds"), "\(run.standardError)")
+      for arguments in [["--time-limit=\(value)"], ["--time-limit", value]] {
+        let run = try ProgramRun.run("ex4", ["submit"] + arguments)
+        #expect(run.status == 64, "\(arguments): \(run.standardError)")
+        #expect(
+          run.standardError.hasPrefix("Error: --time-limit must be a number of seconds above 0 and at most 600, got "),
+          "\(arguments): \(run.standardError)")
+      }
+    }
+  }
+
+  @Test("--report takes a path from the current directory; a bare name still goes into the output folder")
+  func reportPath() throws {
+    let dir = try TemporaryDirectory()
+    let quick = ["--no-pause", "--seed", "1", "--max-iter", "1", "--hidden-layer-size", "1", "--output-dir", "out"]
+    try FileManager.default.createDirectory(atPath: dir.file("reports"), withIntermediateDirectories: true)
+    for (given, written) in [
+      ("reports/r.html", dir.file("reports/r.html")), (dir.file("absolute.html"), dir.file("absolute.html")),
+      ("bare.html", dir.file("out/bare.html")),
+    ] {
+      let run = try ProgramRun.run("ex4", quick + ["--report", given], in: dir.path)
+      #expect(run.status == 0, "\(given): \(run.standardError)")
+      #expect(FileManager.default.fileExists(atPath: written), "\(given) → \(written)")
+    }
+    let missing = try ProgramRun.run("ex4", quick + ["--report", "nowhere/r.html"], in: dir.path)
+    #expect(missing.status != 0)
+    #expect(missing.standardError.hasPrefix("Error: nowhere: no such folder for --report"), "\(missing.standardError)")
+  }
+
+  @Test("A mistyped subcommand gets 'Did you mean', with one line and status 64")
+  func mistypedSubcommand() throws {
+    for (typed, meant) in [("sumbit", "submit"), ("clasify", "classify"), ("swep", "sweep")] {
+      let run = try ProgramRun.run("ex4", [typed])
+      #expect(run.status == 64, "\(typed): \(run.standardError)")
+      #expect(
+        run.standardError.hasPrefix("Error: Unknown subcommand '\(typed)'. Did you mean '\(meant)'?"),
+        "\(run.standardError)")
     }
   }
 
