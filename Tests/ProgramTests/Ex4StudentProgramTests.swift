@@ -252,3 +252,20 @@ struct StudentModuleTests {
     }
   }
 }
+
+extension StudentModuleTests {
+  /// The nnCostFunction starter hands over Theta1 and Theta2 as the course's
+  /// nnCostFunction.m does: its two reshape lines, before the student's part.
+  @Test(
+    "The nnCostFunction starter gives the reshape of nnParams into Theta1 and Theta2",
+    .enabled(if: Starters.untouched, Starters.notUntouched))
+  func starterGivesTheReshape() throws {
+    let starter = try String(
+      contentsOf: Fixture.root.deletingLastPathComponent().appendingPathComponent(
+        "exercises/student/nnCostFunction.swift"), encoding: .utf8)
+    let body = try #require(starter.components(separatedBy: ") -> (J: Double, grad: Matrix) {").last)
+    let reshapes = body.split(separator: "\n").filter { $0.contains("reshape(nnParams[") }
+    #expect(reshapes.count == 2, "\(reshapes)")
+    #expect(reshapes.first?.contains("let Theta1 = ") == true && reshapes.last?.contains("let Theta2 = ") == true)
+  }
+}
