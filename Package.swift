@@ -13,6 +13,7 @@ import PackageDescription
 //     ArgumentParser  Plot
 //   This package's C, underscored (no stable API):
 //     _ProcessorFeatures
+//     _ProcessControl
 //     _NeuralNetworkKernels
 //     _PictureCodecs         → CJPEG
 //   Octave's matrices, .mat files, pictures, the speed engine:
@@ -20,17 +21,20 @@ import PackageDescription
 //     MatFiles               → OctaveCore, MatIO, CZlib, CHDF5
 //     Pictures               → OctaveCore, CPNG, _PictureCodecs
 //     NeuralNetworkEngine    → OctaveCore, CBLAS, _NeuralNetworkKernels
+//   What a student's functions are written with (OctaveCore and sigmoid, no solutions):
+//     CourseToolkit          → OctaveCore
 //   The course, and a student's photos of digits (the two library products):
-//     NeuralNetworkLearning  → OctaveCore, MatFiles, NeuralNetworkEngine, CBLAS
+//     NeuralNetworkLearning  → OctaveCore, CourseToolkit, MatFiles, NeuralNetworkEngine, CBLAS
 //     DigitPhotos            → NeuralNetworkLearning, NeuralNetworkEngine, Pictures
 //   What the programs share, and the grader:
 //     ExerciseData           → OctaveCore, MatFiles
 //     TrainingRecord         → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures, Plot
 //     ExercisePrograms       → ExerciseData, TrainingRecord, NeuralNetworkLearning, NeuralNetworkEngine,
 //                              Pictures, ArgumentParser
-//     ExerciseGrading        → ExerciseData, ExercisePrograms, NeuralNetworkLearning, OctaveCore, ArgumentParser
-//   A student's functions (exercises/student), which see only the course, and the programs:
-//     Ex4Student             → NeuralNetworkLearning
+//     ExerciseGrading        → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, OctaveCore,
+//                              _ProcessControl, ArgumentParser
+//   A student's functions (exercises/student), which see only the toolkit, and the programs:
+//     Ex4Student             → CourseToolkit
 //     ex4                    → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, Ex4Student,
 //                              DigitPhotos, NeuralNetworkLearning, Pictures, ArgumentParser
 //     ex4-linear             → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, Pictures,
@@ -86,10 +90,13 @@ let package = Package(
     // The speed engine behind the course's functions: no stable API.
     .target(name: "_NeuralNetworkKernels", exclude: ["README.md"]),
     .target(name: "NeuralNetworkEngine", dependencies: ["OctaveCore", "CBLAS", "_NeuralNetworkKernels"]),
-    // The course: one function per file, re-exporting OctaveCore and MatFiles.
+    // What a student's functions are written with: OctaveCore re-exported and
+    // the course's sigmoid, without the solutions the exercise asks for.
+    .target(name: "CourseToolkit", dependencies: ["OctaveCore"]),
+    // The course: one function per file, re-exporting CourseToolkit and MatFiles.
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["OctaveCore", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
+      dependencies: ["OctaveCore", "CourseToolkit", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
     ),
     // A student's own photos of digits, read, centred and classified.
     .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
@@ -118,18 +125,20 @@ let package = Package(
       ]
     ),
 
+    // prctl for the grader: a child subreaper, a dumpable child after a change of user.
+    .target(name: "_ProcessControl"),
     // `ex4 submit`: the course's graded parts, run offline in child processes,
     // with the common mistakes recognised.
     .target(
       name: "ExerciseGrading",
       dependencies: [
-        "NeuralNetworkLearning", "OctaveCore", "ExerciseData", "ExercisePrograms",
+        "NeuralNetworkLearning", "OctaveCore", "ExerciseData", "TrainingRecord", "ExercisePrograms", "_ProcessControl",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // The functions a student writes: the starters, until they are filled in.
-    .target(
-      name: "Ex4Student", dependencies: ["NeuralNetworkLearning"], path: "exercises/student", exclude: ["README.md"]),
+    // They see the toolkit only, not the course module's solutions.
+    .target(name: "Ex4Student", dependencies: ["CourseToolkit"], path: "exercises/student", exclude: ["README.md"]),
 
     // The programs.
     .executableTarget(

@@ -130,6 +130,13 @@ package struct Assessment {
     for (mistake, variant) in MistakenNetwork.catalogue where variant.costPenalty != .correct {
       if agrees(variant) { return .mistake(mistake, detail: note) }
     }
+    if note == nil {
+      let expectedPenalty = expected(lambda: lambda).J - expectedJ0
+      return .wrong(
+        "The cost without the penalty is right (part 1), so the penalty is what is off: J(λ) − J(0) = "
+          + "\(number(penalty)), expected \(number(expectedPenalty)), λ/(2m) times the squares of every weight "
+          + "of Theta1 and Theta2 outside their bias columns. It matches none of the mistakes the grader knows.")
+    }
     return nil
   }
 
@@ -192,6 +199,12 @@ package struct Assessment {
     where variant.gradientPenalty != .correct && variant.gradientDividedByM {
       if agrees(variant) { return .mistake(mistake, detail: note) }
     }
+    if note == nil {
+      return .wrong(
+        "Backpropagation without the penalty is right (part 4), so the penalty term is what is off: "
+          + describe(term, expected: expected(lambda: lambda).grad - expected0, name: "grad(λ) − grad(0)")
+          + " The term is (λ/m)·Theta outside the bias columns.")
+    }
     return nil
   }
 
@@ -214,24 +227,17 @@ package struct Assessment {
 
   // MARK: - Traps
 
-  /// A mistake the message of a trap in nnCostFunction points to: a size of
-  /// the course's network (400 or 401 inputs, 25 or 26 hidden units, 10
-  /// labels, 5000 examples, or the counts of weights they make; none of
-  /// them occurs in the grader's network), or delta2 computed with Theta2's
-  /// bias column.
+  /// What the message of a trap in nnCostFunction suggests (``ShapeHint``):
+  /// a size of the course's network written in, y where Y belongs, `*` for
+  /// `.*`, or delta2 computed with Theta2's bias column.
+  package static func hint(behind failure: ChildFailure, in part: GradedPart) -> ShapeHint? {
+    guard case .stopped(let message, _) = failure else { return nil }
+    return ShapeHint.hint(for: message, network: .grader, courseSizes: part != .sigmoidGradient)
+  }
+
+  /// The catalogued mistake ``hint(behind:in:)`` points to, if any.
   package static func mistake(behind failure: ChildFailure, in part: GradedPart) -> Mistake? {
-    guard case .stopped(let message, _) = failure, part != .sigmoidGradient else { return nil }
-    let courseNumbers: Set = [400, 401, 25, 26, 5000, 10025, 260, 10285]
-    let numbers = message.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-    let tenLabels = message.contains("×10") || message.contains("10×")
-    if numbers.contains(where: courseNumbers.contains) || tenLabels {
-      return .hardCodedSizes
-    }
-    // (delta3 * Theta2) .* sigmoidGradient(z2): op1 is m×(h+1), op2 is m×h.
-    let m = GraderInputs.Xm.rows
-    let h = GraderInputs.hiddenLayerSize
-    if message.contains("op1 is \(m)×\(h + 1), op2 is \(m)×\(h)") { return .delta2KeepsBias }
-    return nil
+    hint(behind: failure, in: part)?.mistake
   }
 
   // MARK: - Describing a difference

@@ -2,8 +2,9 @@ import OctaveCore
 import Foundation
 
 /// A program run as a child process with a wall-clock limit: its standard
-/// output and error go to files, its standard input is empty, and it is
-/// killed (with everything it started) when the time is up.
+/// output and error go to files, its standard input is empty, and when it
+/// ends or the time is up everything it started is ended too
+/// (``ProcessTree``), whatever session or group it moved to.
 package struct ChildProcess {
   /// How the child ended.
   package enum Ending: Equatable, Sendable {
@@ -32,12 +33,21 @@ package struct ChildProcess {
   /// Set in the child's environment on top of this process's.
   package let environment: [String: String]
   package let timeLimit: Double
+  /// Called once, with the seconds waited, when the child is still running
+  /// after ``progressAfter`` seconds.
+  package let progress: (@Sendable (Double) -> Void)?
+  package let progressAfter: Double
 
-  package init(executable: String, arguments: [String], environment: [String: String] = [:], timeLimit: Double) {
+  package init(
+    executable: String, arguments: [String], environment: [String: String] = [:], timeLimit: Double,
+    progressAfter: Double = 3, progress: (@Sendable (Double) -> Void)? = nil
+  ) {
     self.executable = executable
     self.arguments = arguments
     self.environment = environment
     self.timeLimit = timeLimit
+    self.progressAfter = progressAfter
+    self.progress = progress
   }
 
   /// Starts the child and waits for it to end or for the time limit.
@@ -52,6 +62,12 @@ package struct ChildProcess {
 
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
+    // The mark of everything this child starts, and this process the
+    // subreaper of what it leaves behind: see ProcessTree.
+    let marker = UUID().uuidString
+    env[ProcessTree.markerVariable] = marker
+    ProcessTree.becomeSubreaper()
+    defer { ProcessTree.endAll(marker: marker) }
     // A process group of its own, so that a timeout kills what it started
     // too; every signal at its default action, so that the limits' SIGXCPU
     // and SIGXFSZ end the child even where this process ignores them.
@@ -69,6 +85,7 @@ package struct ChildProcess {
     var status: Int32 = 0
     var ending: Ending
     let deadline = start + .milliseconds(Int((timeLimit * 1000).rounded()))
+    var progressDue = progress.map { _ in start + .milliseconds(Int((progressAfter * 1000).rounded())) }
     while true {
       let waited = waitpid(pid, &status, WNOHANG)
       if waited == pid {
@@ -82,11 +99,13 @@ package struct ChildProcess {
         throw ChildProcessError(description: "lost the child process \(pid): \(String(cString: strerror(errno)))")
       }
       if clock.now >= deadline {
-        kill(-pid, SIGKILL)
-        kill(pid, SIGKILL)
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        stopAtDeadline(pid)
         ending = .timedOut
         break
+      }
+      if let due = progressDue, clock.now >= due, let progress {
+        progress(seconds(clock.now - start))
+        progressDue = nil
       }
       usleep(2_000)
     }
@@ -96,6 +115,25 @@ package struct ChildProcess {
       standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
       standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
       seconds: seconds(elapsed))
+  }
+
+  /// Ends a child that ran out of time: first SIGQUIT, which makes Swift's
+  /// backtracer write where it was (the line of a loop that never ends), at
+  /// most two seconds for that, then SIGKILL for it and its group.
+  private func stopAtDeadline(_ pid: pid_t) {
+    var status: Int32 = 0
+    kill(pid, SIGQUIT)
+    let clock = ContinuousClock()
+    let giveUp = clock.now + .seconds(2)
+    while clock.now < giveUp {
+      let waited = waitpid(pid, &status, WNOHANG)
+      if waited == pid { break }
+      if waited == -1 && errno != EINTR { break }
+      usleep(5_000)
+    }
+    kill(-pid, SIGKILL)
+    kill(pid, SIGKILL)
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
   }
 
   /// The path of the program running now, to start it again as a child.

@@ -59,6 +59,12 @@ package enum GradingTask: String, CaseIterable, Sendable {
 
   /// The graded part, or nil for the ungraded task.
   package var part: GradedPart? { GradedPart.allCases.first { $0.task == self } }
+
+  /// The student's file whose function the task calls.
+  package var file: String { part?.file ?? "randInitializeWeights.swift" }
+
+  /// "part 1" … "part 5", or "the check of randInitializeWeights".
+  package var name: String { part.map { "part \($0.rawValue)" } ?? "the check of randInitializeWeights" }
 }
 
 /// The inputs the course's grader calls the student's functions with, built

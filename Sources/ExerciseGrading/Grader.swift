@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworkLearning
+import OctaveCore
 
 /// `ex4 submit`: grades the exercise's functions offline, each task in a
 /// child process of its own, so that a function that traps, never returns
@@ -37,24 +38,47 @@ package struct Grader {
   /// backtrace in such a file.
   package let sourcePathMarker: String
   package let limits: Limits
+  /// Where a line goes while a task runs longer than ``Grader/progressAfter``
+  /// seconds (`ex4 submit`: standard error), so that nobody waits in silence.
+  package let progress: (@Sendable (String) -> Void)?
+
+  /// Seconds a task runs before ``progress`` hears of it.
+  package static let progressAfter = 3.0
 
   package init(
     executable: String, childArguments: @escaping @Sendable ([String]) -> [String], sourcePathMarker: String,
-    limits: Limits = Limits()
+    limits: Limits = Limits(), progress: (@Sendable (String) -> Void)? = nil
   ) {
     self.executable = executable
     self.childArguments = childArguments
     self.sourcePathMarker = sourcePathMarker
     self.limits = limits
+    self.progress = progress
   }
 
   /// Runs every task and assesses the results.
   ///
+  /// A task that runs out of time stops the grading of the later tasks that
+  /// call the same function (the part's file, or the file the loop was
+  /// seen in): they would wait for the same loop. They are reported as not
+  /// graded, with the loop's part and line.
+  ///
   /// - Throws: ``ChildProcessError`` when a child cannot be started at all.
   package func grade() throws -> SubmissionReport {
     var outputs: [GradingTask: Result<TaskOutput, ChildFailure>] = [:]
+    var looping: [String: (task: GradingTask, location: String?)] = [:]
     for task in GradingTask.allCases {
-      outputs[task] = try run(task)
+      if let loop = looping[task.file] {
+        outputs[task] = .failure(.sameLoop(in: loop.task.name, location: loop.location))
+        continue
+      }
+      let output = try run(task)
+      outputs[task] = output
+      if case .failure(let failure) = output, failure.ranOutOfTime {
+        let location = failure.loopLocation
+        looping[task.file] = (task, location)
+        if let file = location?.split(separator: ":").first { looping[String(file)] = (task, location) }
+      }
     }
     return Assessment(outputs: outputs).report()
   }
@@ -64,12 +88,18 @@ package struct Grader {
     let resultPath = FileManager.default.temporaryDirectory
       .appendingPathComponent("ex4-grade-\(task.rawValue)-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: resultPath) }
+    let limit = limits.seconds
+    var stillRunning: (@Sendable (Double) -> Void)? = nil
+    if let say = progress {
+      stillRunning = { waited in say(Self.stillRunning(task, after: waited, limit: limit)) }
+    }
     let child = ChildProcess(
       executable: executable,
       arguments: childArguments(
         GradePartOptions.arguments(
           task: task, result: resultPath, cpuSeconds: limits.cpuSeconds, memoryMegabytes: limits.memoryMegabytes)),
-      environment: Self.childEnvironment, timeLimit: limits.seconds)
+      environment: Self.childEnvironment, timeLimit: limits.seconds, progressAfter: Self.progressAfter,
+      progress: stillRunning)
     let outcome = try child.run()
     if outcome.ending == .exited(0) {
       if let text = try? String(contentsOfFile: resultPath, encoding: .utf8), let output = TaskOutput(encoded: text),
@@ -80,6 +110,13 @@ package struct Grader {
       return .failure(.noResult("it ended without writing its result"))
     }
     return .failure(ChildFailure(outcome, limits: limits, sourcePathMarker: sourcePathMarker))
+  }
+
+  /// The line said while `task` runs longer than ``progressAfter`` seconds.
+  package static func stillRunning(_ task: GradingTask, after seconds: Double, limit: Double) -> String {
+    let name = task.name.prefix(1).uppercased() + task.name.dropFirst()
+    return "\(name) (\(task.file)) is still running after \(String(format: "%.0f", seconds)) s; "
+      + "it is stopped at \(String(format: "%g", limit)) s."
   }
 
   /// One BLAS thread (the grader's matrices are tiny), this process's BLAS
@@ -109,8 +146,12 @@ package enum ChildFailure: Error, Equatable, Sendable {
   case stopped(message: String, location: String?)
   /// Memory ran out: an allocation beyond the limit failed.
   case outOfMemory(megabytes: Int, location: String?)
-  /// Still running at the wall-clock limit.
-  case timedOut(seconds: Double)
+  /// Still running at the wall-clock limit, with the student's line it was
+  /// at when stopped (when the backtrace shows it).
+  case timedOut(seconds: Double, location: String?)
+  /// Not run: an earlier task calling the same function (`in`, e.g. "part
+  /// 1") did not finish, at `location` when it was stopped.
+  case sameLoop(in: String, location: String?)
   /// Killed for using its processor-time limit.
   case processorTime(seconds: Int)
   /// Any other ending without a result.
@@ -118,11 +159,14 @@ package enum ChildFailure: Error, Equatable, Sendable {
 
   /// Reads how a child that gave no result ended, from its ending and its standard error.
   package init(_ outcome: ChildProcess.Outcome, limits: Grader.Limits, sourcePathMarker: String) {
-    let text = outcome.standardError
+    // Written by the student's code: every control character spelled out
+    // (lines kept apart), before any of it is shown.
+    let text = outcome.standardError.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { printable(String($0)) }.joined(separator: "\n")
     let location = Self.location(in: text, marker: sourcePathMarker)
     switch outcome.ending {
     case .timedOut:
-      self = .timedOut(seconds: limits.seconds)
+      self = .timedOut(seconds: limits.seconds, location: location)
       return
     case .signalled(SIGXCPU):
       self = .processorTime(seconds: limits.cpuSeconds)
@@ -147,7 +191,7 @@ package enum ChildFailure: Error, Equatable, Sendable {
       case .exited(let status):
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
         self = .noResult("it exited with status \(status)" + (firstLine.isEmpty ? "" : ": \(firstLine)"))
-      case .timedOut: self = .timedOut(seconds: limits.seconds)
+      case .timedOut: self = .timedOut(seconds: limits.seconds, location: location)
       }
     }
   }
@@ -212,6 +256,19 @@ package enum ChildFailure: Error, Equatable, Sendable {
     }
   }
 
+  /// Whether the task was stopped for its time (a loop that never ends?).
+  package var ranOutOfTime: Bool {
+    switch self {
+    case .timedOut, .processorTime: true
+    default: false
+    }
+  }
+
+  /// Where a task stopped for its time was (`file.swift:line`), when the backtrace shows it.
+  package var loopLocation: String? {
+    if case .timedOut(_, let location) = self { location } else { nil }
+  }
+
   /// What happened, in a sentence.
   package var description: String {
     switch self {
@@ -220,8 +277,13 @@ package enum ChildFailure: Error, Equatable, Sendable {
     case .outOfMemory(let megabytes, let location):
       "It ran out of memory" + (location.map { " at \($0)" } ?? "")
         + ": it asked for more than the \(megabytes) MB allowed (an allocation inside a loop that never ends?)"
-    case .timedOut(let seconds):
-      "It did not finish within \(String(format: "%g", seconds)) s and was stopped (a loop that never ends?)"
+    case .timedOut(let seconds, let location):
+      "It did not finish within \(String(format: "%g", seconds)) s and was stopped"
+        + (location.map { " at \($0)" } ?? "") + " (a loop that never ends?)"
+    case .sameLoop(let task, let location):
+      "Not graded: \(task) calls the same function and did not finish"
+        + (location.map { " (stopped at \($0))" } ?? "")
+        + "; this part would wait for the same loop"
     case .processorTime(let seconds):
       "It used more than \(seconds) s of processor time and was stopped (a loop that never ends?)"
     case .noResult(let reason):
@@ -234,7 +296,8 @@ package enum ChildFailure: Error, Equatable, Sendable {
     switch self {
     case .stopped(_, let location): location.map { "stopped at \($0)" } ?? "stopped with an error"
     case .outOfMemory(_, let location): "ran out of memory" + (location.map { " at \($0)" } ?? "")
-    case .timedOut(let seconds): "did not finish in \(String(format: "%g", seconds)) s"
+    case .timedOut(let seconds, _): "did not finish in \(String(format: "%g", seconds)) s"
+    case .sameLoop(let task, _): "not graded: the loop of \(task)"
     case .processorTime: "used too much processor time"
     case .noResult: "gave no result"
     }

@@ -42,13 +42,24 @@ package struct GradePartOptions: ParsableArguments {
   /// output to the result file. A trap, a loop or an allocation without end
   /// in `functions` ends this process instead; the grader sees that.
   package func run(with functions: some ExerciseFunctions) throws {
+    // Opened before the limits, which may change the user this process runs as.
+    guard let file = FileHandle(forWritingAtPath: result) ?? createResult() else {
+      throw InputError("\(result): cannot write the task's result (\(String(cString: strerror(errno))))")
+    }
     ProcessLimits.apply(cpuSeconds: cpuSeconds, memoryMegabytes: memoryMegabytes)
     let output = Self.perform(task, with: functions)
     do {
-      try output.encoded.write(toFile: result, atomically: true, encoding: .utf8)
+      try file.truncate(atOffset: 0)
+      try file.write(contentsOf: Data(output.encoded.utf8))
+      try file.close()
     } catch {
       throw InputError("\(result): cannot write the task's result (\(error.localizedDescription))")
     }
+  }
+
+  private func createResult() -> FileHandle? {
+    FileManager.default.createFile(atPath: result, contents: nil, attributes: [.posixPermissions: 0o600])
+      ? FileHandle(forWritingAtPath: result) : nil
   }
 
   /// Calls the student's functions as the task asks, on the grader's inputs.
@@ -80,11 +91,31 @@ package struct GradePartOptions: ParsableArguments {
 
 /// Limits on the process that runs a student's code.
 package enum ProcessLimits {
+  /// The tasks (processes and threads) a part may start beyond those its
+  /// user runs when it starts: room for the runtime's threads and the
+  /// backtracer, while a fork bomb stops there.
+  package static let extraTasks = 256
+  /// The user a part runs as when the grader runs as root: `nobody`.
+  package static let unprivilegedUser: uid_t = 65534
+
   /// Processor time (`RLIMIT_CPU`: SIGXCPU, then SIGKILL), address space
   /// (`RLIMIT_AS`: allocations beyond it fail, which Swift turns into a
   /// fatal error), 64 MB a file (`RLIMIT_FSIZE`: printing without end fills
-  /// no disk), and no core files.
+  /// no disk), no core files, and processes (`RLIMIT_NPROC`: the user's
+  /// tasks now plus ``extraTasks``).
+  ///
+  /// The kernel never applies `RLIMIT_NPROC` to root, so a part started by
+  /// root first becomes `nobody` (group and supplementary groups too), which
+  /// also keeps the student's code from root's files; cgroups would need a
+  /// delegated hierarchy that a student's machine does not have.
   package static func apply(cpuSeconds: Int, memoryMegabytes: Int) {
+    if getuid() == 0 {
+      _ = setgroups(0, nil)
+      _ = setgid(gid_t(unprivilegedUser))
+      _ = setuid(unprivilegedUser)
+      ProcessTree.makeDumpable()
+    }
+    set(__RLIMIT_NPROC, rlim_t(ProcessTree.tasks(ofUser: getuid()) + extraTasks))
     set(RLIMIT_CPU, rlim_t(max(cpuSeconds, 1)))
     set(RLIMIT_AS, rlim_t(max(memoryMegabytes, 64)) << 20)
     set(RLIMIT_FSIZE, 64 << 20)

@@ -12,9 +12,13 @@ package enum Mistake: String, CaseIterable, Sendable {
   case labelsNotRecoded
   case hardCodedSizes
   case reshapedRowByRow
+  case theta1ReshapedRowByRow
+  case theta2ReshapedRowByRow
   case costRegularisesBias
   case costLambdaOverM
   case costNotRegularised
+  case costPenaltyTheta1Only
+  case costPenaltyTheta2Only
 
   // sigmoidGradient, and the slope used in backpropagation.
   case sigmoidGradientOfActivation
@@ -24,6 +28,7 @@ package enum Mistake: String, CaseIterable, Sendable {
 
   // Backpropagation.
   case delta2KeepsBias
+  case matrixProductForElementwise
   case gradientNotDividedByM
   case gradientRegularisesBias
   case gradientLambdaOverTwoM
@@ -41,14 +46,27 @@ package enum Mistake: String, CaseIterable, Sendable {
     case .labelsNotRecoded: "y is not recoded as one-hot rows"
     case .hardCodedSizes: "sizes of the course's network written into the code"
     case .reshapedRowByRow: "Theta1 and Theta2 filled row by row"
+    case .theta1ReshapedRowByRow: "Theta1 filled row by row"
+    case .theta2ReshapedRowByRow: "Theta2 filled row by row"
+    case .theta1ReshapedRowByRow:
+      "Theta1 was filled row by row from nnParams (Theta2 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
+    case .theta2ReshapedRowByRow:
+      "Theta2 was filled row by row from nnParams (Theta1 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
+    case .costPenaltyTheta1Only:
+      "The penalty sums the squares of Theta1's weights only: add those of Theta2 (outside its bias column) too."
+    case .costPenaltyTheta2Only:
+      "The penalty sums the squares of Theta2's weights only: add those of Theta1 (outside its bias column) too."
     case .costRegularisesBias: "the penalty includes the bias column"
     case .costLambdaOverM: "the penalty uses λ/m instead of λ/(2m)"
     case .costNotRegularised: "the penalty term is missing"
+    case .costPenaltyTheta1Only: "the penalty covers Theta1 only"
+    case .costPenaltyTheta2Only: "the penalty covers Theta2 only"
     case .sigmoidGradientOfActivation: "g′(z) computed as z .* (1 − z)"
     case .sigmoidGradientIsSigmoid: "g′(z) computed as sigmoid(z)"
     case .sigmoidGradientOfA2: "sigmoidGradient applied to a2 instead of z2"
     case .delta3TimesSigmoidGradient: "delta3 multiplied by g′(z3)"
     case .delta2KeepsBias: "delta2 keeps the bias unit's column"
+    case .matrixProductForElementwise: "`*` where `.*` belongs"
     case .gradientNotDividedByM: "the gradient is not divided by m"
     case .gradientRegularisesBias: "the bias column's gradient is regularised"
     case .gradientLambdaOverTwoM: "the gradient's penalty uses λ/(2m) instead of λ/m"
@@ -74,6 +92,14 @@ package enum Mistake: String, CaseIterable, Sendable {
       "The code uses a size of the course's network (400 inputs, 25 hidden units, 10 labels, m = 5000), but the grader's network has 2 inputs, 4 hidden units, 4 labels and 16 examples: take every size from the arguments and from X.rows."
     case .reshapedRowByRow:
       "Theta1 and Theta2 were filled row by row from nnParams, but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
+    case .theta1ReshapedRowByRow:
+      "Theta1 was filled row by row from nnParams (Theta2 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
+    case .theta2ReshapedRowByRow:
+      "Theta2 was filled row by row from nnParams (Theta1 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
+    case .costPenaltyTheta1Only:
+      "The penalty sums the squares of Theta1's weights only: add those of Theta2 (outside its bias column) too."
+    case .costPenaltyTheta2Only:
+      "The penalty sums the squares of Theta2's weights only: add those of Theta1 (outside its bias column) too."
     case .costRegularisesBias:
       "The penalty includes column 1 of Theta1 and Theta2, the bias weights: sum the squares from column 2 on (Theta1[columns: 2...])."
     case .costLambdaOverM:
@@ -89,7 +115,9 @@ package enum Mistake: String, CaseIterable, Sendable {
     case .delta3TimesSigmoidGradient:
       "delta3 was multiplied by g′(z3): with the cross-entropy cost the output layer's error is simply a3 − Y."
     case .delta2KeepsBias:
-      "delta2 kept a column for the bias unit, so Theta1_grad has a row too many: multiply delta3 by Theta2 without its first column (Theta2[columns: 2...]), then by sigmoidGradient(z2)."
+      "delta2 kept a column for the bias unit (delta3 · Theta2 with Theta2's first column): multiply delta3 by Theta2 without its first column (Theta2[columns: 2...]), then by sigmoidGradient(z2)."
+    case .matrixProductForElementwise:
+      "`A * B` is the matrix product; the lecture's formulas multiply element by element there (g(z) .* (1 − g(z)), Y .* log(a3)): write `A .* B`."
     case .gradientNotDividedByM:
       "The gradient is the accumulated Delta1 and Delta2 without dividing by m: Theta1_grad = Delta1 / m, Theta2_grad = Delta2 / m."
     case .gradientRegularisesBias:

@@ -10,13 +10,14 @@ package struct MistakenNetwork: Sendable {
   /// How g′(z2) is computed in backpropagation.
   package enum Slope: Sendable { case correct, zTimesOneMinusZ, sigmoid, ofA2 }
   /// The penalty added to J.
-  package enum CostPenalty: Sendable { case correct, includesBias, lambdaOverM, none }
+  package enum CostPenalty: Sendable { case correct, includesBias, lambdaOverM, none, theta1Only, theta2Only }
   /// The penalty's term added to the gradient.
   package enum GradientPenalty: Sendable { case correct, includesBias, lambdaOverTwoM, none, notDividedByM }
   /// How the two gradients are put into `grad`.
   package enum Layout: Sendable { case column, row, thetasSwapped, rowByRow }
 
-  package var reshapedRowByRow = false
+  /// Which of Theta1 (0) and Theta2 (1) are filled row by row from nnParams.
+  package var reshapedRowByRow: Set<Int> = []
   package var labelsNotRecoded = false
   /// The m used in place of X.rows (a hard-coded 5000), or nil.
   package var hardCodedExamples: Double? = nil
@@ -40,9 +41,10 @@ package struct MistakenNetwork: Sendable {
     let shapes = [(hiddenLayerSize, inputLayerSize + 1), (numLabels, hiddenLayerSize + 1)]
     var Thetas: [Matrix] = []
     var start = 1
-    for (rows, columns) in shapes {
+    for (index, (rows, columns)) in shapes.enumerated() {
       let part = nnParams[start...(start + rows * columns - 1)]
-      Thetas.append(reshapedRowByRow ? reshape(part, columns, rows).transposed() : reshape(part, rows, columns))
+      Thetas.append(
+        reshapedRowByRow.contains(index) ? reshape(part, columns, rows).transposed() : reshape(part, rows, columns))
       start += rows * columns
     }
     let (Theta1, Theta2) = (Thetas[0], Thetas[1])
@@ -70,6 +72,8 @@ package struct MistakenNetwork: Sendable {
     case .includesBias: J += lambda / (2 * m) * (Theta1.sumOfSquares() + Theta2.sumOfSquares())
     case .lambdaOverM: J += lambda / m * squares
     case .none: break
+    case .theta1Only: J += lambda / (2 * m) * Theta1[columns: 2...].sumOfSquares()
+    case .theta2Only: J += lambda / (2 * m) * Theta2[columns: 2...].sumOfSquares()
     }
 
     // Backpropagation.
@@ -148,10 +152,14 @@ package struct MistakenNetwork: Sendable {
       (.costWithoutSecondTerm, variant { $0.costSecondTerm = false }),
       (.labelsNotRecoded, variant { $0.labelsNotRecoded = true }),
       (.hardCodedSizes, variant { $0.hardCodedExamples = 5000 }),
-      (.reshapedRowByRow, variant { $0.reshapedRowByRow = true }),
+      (.reshapedRowByRow, variant { $0.reshapedRowByRow = [0, 1] }),
+      (.theta1ReshapedRowByRow, variant { $0.reshapedRowByRow = [0] }),
+      (.theta2ReshapedRowByRow, variant { $0.reshapedRowByRow = [1] }),
       (.costRegularisesBias, variant { $0.costPenalty = .includesBias }),
       (.costLambdaOverM, variant { $0.costPenalty = .lambdaOverM }),
       (.costNotRegularised, variant { $0.costPenalty = .none }),
+      (.costPenaltyTheta1Only, variant { $0.costPenalty = .theta1Only }),
+      (.costPenaltyTheta2Only, variant { $0.costPenalty = .theta2Only }),
       (.sigmoidGradientOfActivation, variant { $0.slope = .zTimesOneMinusZ }),
       (.sigmoidGradientIsSigmoid, variant { $0.slope = .sigmoid }),
       (.sigmoidGradientOfA2, variant { $0.slope = .ofA2 }),

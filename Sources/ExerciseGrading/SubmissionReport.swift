@@ -1,4 +1,5 @@
 import Foundation
+import OctaveCore
 
 /// The grader's verdict on every part, and the ungraded checks of
 /// randInitializeWeights, printed as the course's grader prints its table.
@@ -38,8 +39,9 @@ package struct SubmissionReport: Sendable {
         lines.append("Part \(result.part.rawValue), \(result.part.title) (\(result.part.file)\(lambda)):")
         if let failure = result.failure {
           lines.append(contentsOf: wrapped(failure.description + ".", indent: "  "))
-          if let mistake = Assessment.mistake(behind: failure, in: result.part) {
-            lines.append(contentsOf: wrapped(mistake.explanation, indent: "  "))
+          if let hint = Assessment.hint(behind: failure, in: result.part) {
+            lines.append(contentsOf: wrapped(hint.text, indent: "  "))
+            if let mistake = hint.mistake { lines.append(contentsOf: wrapped(mistake.explanation, indent: "  ")) }
           }
           continue
         }
@@ -74,7 +76,10 @@ package struct SubmissionReport: Sendable {
         lines.append(contentsOf: wrapped((item.passed ? "ok  " : "NO  ") + item.text, indent: "  ", hanging: "      "))
       }
     }
-    return lines.joined(separator: "\n") + "\n"
+    // What a student's code printed (a trap's message) is in these lines:
+    // its control characters are spelled out, so that it cannot move the
+    // cursor, erase a line or colour a forged score on a terminal.
+    return lines.map(printable).joined(separator: "\n") + "\n"
   }
 
   private func score(_ points: Int, of total: Int) -> String {

@@ -3,14 +3,17 @@ import ExerciseData
 import Foundation
 import TrainingRecord
 
-/// `--report FILE`: the report is one of the program's own outputs, written
-/// into its output folder like its pictures, so the option names a file, not a path.
+/// `--report PATH`. The programs' rule for an output file's option: a path
+/// with a folder in it (`reports/r.html`, `/tmp/r.html`) is that path,
+/// relative to the current directory as for every command-line tool; a bare
+/// file name (`r.html`) goes into the output folder with the run's pictures.
 package enum ReportOption {
-  /// Checks that `name` is a file name ending in `.html` (or `.htm`).
+  /// Checks that `name` is a path to a file ending in `.html` (or `.htm`).
   package static func check(_ name: String) throws(ValidationError) {
-    guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+    let file = (name as NSString).lastPathComponent
+    guard !name.isEmpty, !name.hasSuffix("/"), file != ".", file != ".." else {
       throw ValidationError(
-        "--report must be a file name such as report.html (it is written into the --output-dir folder), got '\(name)'")
+        "--report must name a file such as report.html or reports/run.html, got '\(name)'")
     }
     let lowered = name.lowercased()
     guard lowered.hasSuffix(".html") || lowered.hasSuffix(".htm") else {
@@ -18,13 +21,26 @@ package enum ReportOption {
     }
   }
 
-  /// Makes sure the output folder exists and that the report may be written
-  /// there (nothing is there, or an earlier report); returns the report's path.
+  /// The report's path: `name` itself when it has a folder in it, else `name` in `outputDir`.
+  package static func path(_ name: String, outputDir: String) -> String {
+    name.contains("/") ? name : (outputDir as NSString).appendingPathComponent(name)
+  }
+
+  /// Makes sure the output folder exists, that the report's folder does and
+  /// that the report may be written there (nothing is there, or an earlier
+  /// report); returns the report's path.
   ///
   /// - Throws: ``InputError`` naming the folder or the file.
   package static func prepare(_ name: String, outputDir: String) throws -> String {
     try OutputDirectory.prepare(outputDir)
-    let path = (outputDir as NSString).appendingPathComponent(name)
+    let path = path(name, outputDir: outputDir)
+    let folder = (path as NSString).deletingLastPathComponent
+    var isFolder: ObjCBool = false
+    guard
+      folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue)
+    else {
+      throw InputError("\(folder): no such folder for --report \(name) (make it first, or give a file name alone)")
+    }
     try TrainingReport.checkCanWrite(to: path)
     return path
   }

@@ -68,7 +68,12 @@ struct MisbehaviourTests {
     let report = try Planted.grade("loopInSigmoidGradient", seconds: 3)
     let elapsed = clock.now - start
     let failures = expectOnlyFailing(report, [.sigmoidGradient])
-    #expect(failures == [.timedOut(seconds: 3)])
+    guard case .timedOut(3, let location)? = failures.first else {
+      Issue.record("not a time-out: \(failures)")
+      return
+    }
+    // Where the loop was, read from the backtrace SIGQUIT asked for.
+    #expect(location?.hasPrefix("PlantedFunctions.swift:") == true, "\(String(describing: location))")
     #expect(report.rendered(subject: "t").contains("It did not finish within 3 s and was stopped"))
     // One part waited for its limit; the other five tasks ran normally.
     #expect(elapsed > .seconds(3) && elapsed < .seconds(60), "\(elapsed)")
@@ -114,7 +119,104 @@ struct MisbehaviourTests {
     let report = try Planted.grade("loopInRandomInitialisation", seconds: 3)
     _ = expectOnlyFailing(report, [])
     #expect(report.total == 100)
-    #expect(report.initialisation.failure == .timedOut(seconds: 3))
+    guard case .timedOut(3, _)? = report.initialisation.failure else {
+      Issue.record("not a time-out: \(String(describing: report.initialisation.failure))")
+      return
+    }
+  }
+
+  @Test("A loop in nnCostFunction stops the grading of the three other parts that call it, with the loop's line")
+  func loopInCostStopsItsOtherParts() throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let lines = Lines()
+    let report = try Planted.grade("loopInCost", seconds: 4, progress: { lines.append($0) })
+    let elapsed = clock.now - start
+    let failures = expectOnlyFailing(
+      report, [.feedforwardCost, .regularizedCost, .backpropagation, .regularizedGradient])
+    guard case .timedOut(4, let location)? = report.part(.feedforwardCost).failure else {
+      Issue.record("part 1 is not a time-out: \(failures)")
+      return
+    }
+    #expect(location?.hasPrefix("PlantedFunctions.swift:") == true, "\(String(describing: location))")
+    for part in [GradedPart.regularizedCost, .backpropagation, .regularizedGradient] {
+      #expect(report.part(part).failure == .sameLoop(in: "part 1", location: location), "part \(part.rawValue)")
+    }
+    let text = report.rendered(subject: "t")
+    #expect(text.contains("Not graded: part 1 calls the same function and did not finish"), "\(text)")
+    // One time limit waited for (and up to 2 s for the backtrace), not four.
+    #expect(elapsed < .seconds(4 * 4 - 2), "\(elapsed)")
+    // The line said while part 1 ran past the few seconds.
+    #expect(
+      lines.all == [Grader.stillRunning(.feedforwardCost, after: Grader.progressAfter, limit: 4)], "\(lines.all)")
+  }
+
+  @Test("submit with an endless loop in nnCostFunction, at the default time limit, ends within 25 s and says it waits")
+  func submitWithEndlessLoop() throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let run = try ProgramRun.run(Planted.program, ["submit", "--plant", "loopInCost"])
+    let elapsed = clock.now - start
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(elapsed < .seconds(25), "\(elapsed)")
+    #expect(run.standardOutput.contains("|   5 / 100 |"), "\(run.standardOutput)")
+    #expect(
+      run.standardError == Grader.stillRunning(.feedforwardCost, after: Grader.progressAfter, limit: 10) + "\n",
+      "\(run.standardError)")
+  }
+
+  @Test(
+    "A supervised run (ex4 --student) that crashes in the student's code: one message with the line and the hint, the output before it kept when piped, exit 1"
+  )
+  func supervisedCrash() throws {
+    let run = try ProgramRun.run(Planted.program, ["script", "--plant", "delta2KeepsBiasTrap"])
+    #expect(run.status == 1, "\(run.standardError)")
+    #expect(run.standardOutput == "Feedforward Using Neural Network ...\n", "\(run.standardOutput)")
+    let lines = run.standardError.split(separator: "\n")
+    #expect(lines.count == 2, "\(run.standardError)")
+    #expect(
+      lines.first?.hasPrefix("Error: the exercise stopped in your code. It stopped at PlantedFunctions.swift:") == true,
+      "\(run.standardError)")
+    #expect(lines.last?.hasPrefix("A guess from the shapes (16×5 against 16×4)") == true, "\(run.standardError)")
+    for noise in ["Backtrace", "Thread 0", "rax", "0x0000"] {
+      #expect(!run.standardError.contains(noise), "\(noise): \(run.standardError)")
+    }
+    // A run that does not crash is the program's own: its output and status.
+    let fine = try ProgramRun.run(Planted.program, ["script", "--plant", "none"])
+    #expect(fine.status == 0, "\(fine.standardError)")
+    let J = Assessment(outputs: [:]).expected(lambda: 0).J
+    #expect(
+      fine.standardOutput.hasSuffix(String(format: "Cost at the grader's parameters: %f\n", J)),
+      "\(fine.standardOutput)")
+  }
+
+  @Test("Control characters a trap's message holds are spelled out in the report, never sent to the terminal")
+  func escapeSequences() throws {
+    let report = try Planted.grade("escapeSequencesInSigmoidGradient")
+    _ = expectOnlyFailing(report, [.sigmoidGradient])
+    let text = report.rendered(subject: "t")
+    #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\r" }, "\(text.debugDescription)")
+    #expect(text.contains(#"\r\u{1B}[2K\u{1B}[32m== Sigmoid Gradient"#), "\(text)")
+  }
+
+  @Test("A grandchild in a session of its own does not outlive its part")
+  func setsidGrandchild() throws {
+    let report = try Planted.grade("setsidChildInSigmoidGradient")
+    #expect(report.total == 100)
+    #expect(Lingering.processes().isEmpty, "\(Lingering.processes())")
+  }
+
+  @Test("A part cannot start processes without limit: it stops at the user's tasks plus ProcessLimits.extraTasks")
+  func processLimit() throws {
+    let report = try Planted.grade("manyProcessesInSigmoidGradient")
+    _ = expectOnlyFailing(report, [.sigmoidGradient])
+    guard case .stopped(let message, _)? = report.part(.sigmoidGradient).failure else {
+      Issue.record("not a stop: \(String(describing: report.part(.sigmoidGradient).failure))")
+      return
+    }
+    let started = try #require(message.split(separator: " ").compactMap { Int($0) }.first, "\(message)")
+    #expect(started < 1000, "\(message)")
+    #expect(Lingering.processes().isEmpty, "\(Lingering.processes())")
   }
 }
 
@@ -142,5 +244,27 @@ struct InitialisationCheckTests {
   func epsilonInit() {
     #expect(InitialisationCheck.epsilonInit(400, 25) == 0.12)  // √6/√425 ≈ 0.1188
     #expect(abs(InitialisationCheck.epsilonInit(25, 10) - 0.414039) < 1e-6)
+  }
+}
+
+/// Lines said by the grader while it works, collected from any thread.
+final class Lines: @unchecked Sendable {
+  private let lock = NSLock()
+  private var lines: [String] = []
+  func append(_ line: String) { lock.withLock { lines.append(line) } }
+  var all: [String] { lock.withLock { lines } }
+}
+
+/// The processes the plants leave behind if nothing ends them: `sleep 4242.4242`.
+enum Lingering {
+  static func processes() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return names.filter { Int($0) != nil }.compactMap { pid in
+      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+        String(decoding: data, as: UTF8.self).contains("4242.4242"),
+        let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !stat.contains(") Z ")
+      else { return nil }
+      return pid
+    }
   }
 }

@@ -13,10 +13,12 @@ import TestSupport
 enum Planted {
   static let program = "ex4-planted"
 
-  static func grade(_ plant: String, seconds: Double = 20) throws -> SubmissionReport {
+  static func grade(
+    _ plant: String, seconds: Double = 20, progress: (@Sendable (String) -> Void)? = nil
+  ) throws -> SubmissionReport {
     let grader = Grader(
       executable: ProgramRun.executable(program), childArguments: { ["grade-part"] + $0 + ["--plant", plant] },
-      sourcePathMarker: "/Tests/PlantedExercise/", limits: Grader.Limits(seconds: seconds))
+      sourcePathMarker: "/Tests/PlantedExercise/", limits: Grader.Limits(seconds: seconds), progress: progress)
     return try grader.grade()
   }
 }
@@ -54,6 +56,11 @@ struct PlantedMistakeTests {
     PlantCase("costWithoutSecondTerm", everyCostPart: .costWithoutSecondTerm),
     PlantCase("labelsNotRecoded", everyCostPart: .labelsNotRecoded),
     PlantCase("reshapedRowByRow", everyCostPart: .reshapedRowByRow),
+    PlantCase("theta1ReshapedRowByRow", everyCostPart: .theta1ReshapedRowByRow),
+    PlantCase("theta2ReshapedRowByRow", everyCostPart: .theta2ReshapedRowByRow),
+    // y where Y belongs stops at y .* log(a3): named from the shapes.
+    PlantCase("labelsNotRecodedTrap", everyCostPart: .labelsNotRecoded),
+    PlantCase("matrixProductInSigmoidGradient", [.sigmoidGradient: [.matrixProductForElementwise]]),
     // The course's sizes: m = 5000 gives wrong numbers; 400, 25 or 10 written in stop the function.
     PlantCase("hardCodedExampleCount", everyCostPart: .hardCodedSizes),
     PlantCase("hardCodedSizes", everyCostPart: .hardCodedSizes),
@@ -64,6 +71,14 @@ struct PlantedMistakeTests {
     PlantCase("costLambdaOverM", [.regularizedCost: [.costLambdaOverM], .regularizedGradient: [.costLambdaOverM]]),
     PlantCase(
       "costNotRegularised", [.regularizedCost: [.costNotRegularised], .regularizedGradient: [.costNotRegularised]]),
+    PlantCase(
+      "costPenaltyTheta1Only",
+      [.regularizedCost: [.costPenaltyTheta1Only], .regularizedGradient: [.costPenaltyTheta1Only]]),
+    PlantCase(
+      "costPenaltyTheta2Only",
+      [.regularizedCost: [.costPenaltyTheta2Only], .regularizedGradient: [.costPenaltyTheta2Only]]),
+    // A penalty no catalogued mistake gives: not named, but said to be the part that is off.
+    PlantCase("costPenaltyOverThreeM", [.regularizedCost: [], .regularizedGradient: []]),
     // sigmoidGradient: part 3, and (through the module's own sigmoidGradient,
     // which must shadow NeuralNetworkLearning's) the gradient of parts 4 and 5.
     PlantCase(
@@ -143,6 +158,28 @@ struct PlantedMistakeTests {
       let explanation = mistake.explanation.split(whereSeparator: \.isWhitespace).joined(separator: " ")
       #expect(text.contains(explanation), "the report does not explain \(mistake): \(text)")
     }
+  }
+
+  @Test("Part 1 right and part 2 wrong in no known way: the penalty is named as the term that is off")
+  func penaltyNamedAsTheTermOff() throws {
+    let report = try Planted.grade("costPenaltyOverThreeM")
+    let text = report.rendered(subject: "t").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(text.contains("The cost without the penalty is right (part 1), so the penalty is what is off"), "\(text)")
+  }
+
+  @Test("A shape error's hint is read from its shapes and says it is a guess")
+  func shapeHints() throws {
+    let labels = try Planted.grade("labelsNotRecodedTrap").rendered(subject: "t")
+      .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(
+      labels.contains("A guess from the shapes (16×1 against 16×4): y, 16×1, is used where Y belongs"), "\(labels)")
+    let product = try Planted.grade("matrixProductInSigmoidGradient").rendered(subject: "t")
+      .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(product.contains("A guess from the shapes (3×10 against 3×10)"), "\(product)")
+    let bias = try Planted.grade("delta2KeepsBiasTrap").rendered(subject: "t")
+      .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(bias.contains("one has a column too many, 5 for the 4 hidden units"), "\(bias)")
+    #expect(!bias.contains("row too many"), "\(bias)")
   }
 
   @Test("A mistake in the cost leaves the gradient's verdict standing: part 5's grad is still right")

@@ -15,9 +15,16 @@ enum Plant: String, CaseIterable, ExpressibleByArgument, Sendable {
   case hardCodedLabels
   case hardCodedExampleCount
   case reshapedRowByRow
+  case theta1ReshapedRowByRow
+  case theta2ReshapedRowByRow
+  case labelsNotRecodedTrap
   case costRegularisesBias
   case costLambdaOverM
   case costNotRegularised
+  case costPenaltyTheta1Only
+  case costPenaltyTheta2Only
+  case costPenaltyOverThreeM
+  case matrixProductInSigmoidGradient
 
   // Mistakes in sigmoidGradient (seen by nnCostFunction too) and in the slope it uses.
   case sigmoidGradientOfActivation
@@ -47,6 +54,10 @@ enum Plant: String, CaseIterable, ExpressibleByArgument, Sendable {
   case allocationInSigmoidGradient
   case recursionInSigmoidGradient
   case printingInSigmoidGradient
+  case escapeSequencesInSigmoidGradient
+  case setsidChildInSigmoidGradient
+  case manyProcessesInSigmoidGradient
+  case loopInCost
   case loopInRandomInitialisation
 
   // randInitializeWeights.

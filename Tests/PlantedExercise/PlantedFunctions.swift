@@ -54,15 +54,24 @@ public func nnCostFunction(
   lambda: Double
 ) -> (J: Double, grad: Matrix) {
   switch activePlant {
-  case .hardCodedSizes, .hardCodedLabels, .delta2KeepsBiasTrap:
+  case .hardCodedSizes, .hardCodedLabels, .delta2KeepsBiasTrap, .labelsNotRecodedTrap:
     return vectorisedCost(nnParams, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda)
   case .fatalErrorInCost:
     fatalError("nnCostFunction is not finished")
+  case .loopInCost:
+    var sum = 0.0
+    let i = 0
+    while i < X.rows { sum += X[i + 1, 1] }  // the increment left out
+    return (sum, nnParams)
   default: break
   }
   let (n, h, K) = (inputLayerSize, hiddenLayerSize, numLabels)
-  let Theta1 = weights(nnParams, from: 1, rows: h, columns: n + 1)
-  let Theta2 = weights(nnParams, from: 1 + h * (n + 1), rows: K, columns: h + 1)
+  let Theta1 = weights(
+    nnParams, from: 1, rows: h, columns: n + 1,
+    rowByRow: [.reshapedRowByRow, .theta1ReshapedRowByRow].contains(activePlant))
+  let Theta2 = weights(
+    nnParams, from: 1 + h * (n + 1), rows: K, columns: h + 1,
+    rowByRow: [.reshapedRowByRow, .theta2ReshapedRowByRow].contains(activePlant))
   let m = activePlant == .hardCodedExampleCount ? 5000 : Double(X.rows)
   let keepsBias = activePlant == .delta2KeepsBias
   let firstRow = keepsBias ? 0 : 1  // delta2's first unit: the bias (0) or the first hidden unit (1)
@@ -110,12 +119,19 @@ public func nnCostFunction(
   if activePlant != .costWithoutOneOverM && activePlant != .costWithoutOneOverMAndLambdaOverM { J /= m }
   let firstPenalised = activePlant == .costRegularisesBias ? 0 : 1
   var squares = 0.0
-  for Theta in [Theta1, Theta2] {
+  let penalised =
+    switch activePlant {
+    case .costPenaltyTheta1Only: [Theta1]
+    case .costPenaltyTheta2Only: [Theta2]
+    default: [Theta1, Theta2]
+    }
+  for Theta in penalised {
     for row in Theta { for j in firstPenalised..<row.count { squares += row[j] * row[j] } }
   }
   switch activePlant {
   case .costNotRegularised: break
   case .costLambdaOverM, .costWithoutOneOverMAndLambdaOverM: J += lambda / m * squares
+  case .costPenaltyOverThreeM: J += lambda / (3 * m) * squares
   default: J += lambda / (2 * m) * squares
   }
 
@@ -161,10 +177,10 @@ private func unrolled(_ G1: [[Double]], _ G2: [[Double]]) -> Matrix {
 
 /// A weight matrix as rows of numbers, read from nnParams column by column
 /// (or row by row, the planted mistake).
-private func weights(_ nnParams: Matrix, from start: Int, rows: Int, columns: Int) -> [[Double]] {
+private func weights(_ nnParams: Matrix, from start: Int, rows: Int, columns: Int, rowByRow: Bool) -> [[Double]] {
   (0..<rows).map { i in
     (0..<columns).map { j in
-      nnParams[start + (activePlant == .reshapedRowByRow ? i * columns + j : j * rows + i)]
+      nnParams[start + (rowByRow ? i * columns + j : j * rows + i)]
     }
   }
 }
@@ -186,7 +202,10 @@ private func vectorisedCost(
   let a2 = sigmoid(z2).prependingOnes()
   let a3 = sigmoid(a2 * Theta2.transposed())
   let Y = Matrix.eye(K)[rows: y.values.map { Int($0) }]
-  let J = -(Y .* log(a3) + (1 - Y) .* log(1 - a3)).sum() / m
+  let J =
+    activePlant == .labelsNotRecodedTrap
+    ? -(y .* log(a3) + (1 - y) .* log(1 - a3)).sum() / m
+    : -(Y .* log(a3) + (1 - Y) .* log(1 - a3)).sum() / m
   let delta3 = a3 - Y
   let delta2 = (delta3 * Theta2) .* sigmoidGradient(z2)
   let grad = unroll(delta2.transposed() * a1 / m, delta3.transposed() * a2 / m)

@@ -169,12 +169,45 @@ struct Ex4StudentProgramTests {
     block.expectShown(in: clone.shown(run.standardOutput))
   }
 
-  @Test("ex4 submit refuses a time limit that is not a positive number of seconds")
+  @Test("ex4 submit refuses a time limit that is not a positive number of seconds, given with = or apart")
   func submitWithBadTimeLimit() throws {
     for value in ["0", "-3", "nan", "601"] {
-      let run = try ProgramRun.run("ex4", ["submit", "--time-limit=\(value)"])
-      #expect(run.status == 64, "\(value): \(run.standardError)")
-      #expect(run.standardError.hasPrefix("Error: --time-limit must be a number of seconds"), "\(run.standardError)")
+      for arguments in [["--time-limit=\(value)"], ["--time-limit", value]] {
+        let run = try ProgramRun.run("ex4", ["submit"] + arguments)
+        #expect(run.status == 64, "\(arguments): \(run.standardError)")
+        #expect(
+          run.standardError.hasPrefix("Error: --time-limit must be a number of seconds above 0 and at most 600, got "),
+          "\(arguments): \(run.standardError)")
+      }
+    }
+  }
+
+  @Test("--report takes a path from the current directory; a bare name still goes into the output folder")
+  func reportPath() throws {
+    let dir = try TemporaryDirectory()
+    let quick = ["--no-pause", "--seed", "1", "--max-iter", "1", "--hidden-layer-size", "1", "--output-dir", "out"]
+    try FileManager.default.createDirectory(atPath: dir.file("reports"), withIntermediateDirectories: true)
+    for (given, written) in [
+      ("reports/r.html", dir.file("reports/r.html")), (dir.file("absolute.html"), dir.file("absolute.html")),
+      ("bare.html", dir.file("out/bare.html")),
+    ] {
+      let run = try ProgramRun.run("ex4", quick + ["--report", given], in: dir.path)
+      #expect(run.status == 0, "\(given): \(run.standardError)")
+      #expect(FileManager.default.fileExists(atPath: written), "\(given) → \(written)")
+    }
+    let missing = try ProgramRun.run("ex4", quick + ["--report", "nowhere/r.html"], in: dir.path)
+    #expect(missing.status != 0)
+    #expect(missing.standardError.hasPrefix("Error: nowhere: no such folder for --report"), "\(missing.standardError)")
+  }
+
+  @Test("A mistyped subcommand gets 'Did you mean', with one line and status 64")
+  func mistypedSubcommand() throws {
+    for (typed, meant) in [("sumbit", "submit"), ("clasify", "classify"), ("swep", "sweep")] {
+      let run = try ProgramRun.run("ex4", [typed])
+      #expect(run.status == 64, "\(typed): \(run.standardError)")
+      #expect(
+        run.standardError.hasPrefix("Error: Unknown subcommand '\(typed)'. Did you mean '\(meant)'?"),
+        "\(run.standardError)")
     }
   }
 
@@ -183,5 +216,59 @@ struct Ex4StudentProgramTests {
     let run = try ProgramRun.run("ex4", ["--student", "--hidden-layers", "25,25", "--no-pause"])
     #expect(run.status == 64)
     #expect(run.standardError.hasPrefix("Error: --student trains the course's network with one hidden layer"))
+  }
+}
+
+/// The student's module (`Ex4Student`, exercises/student/) is built with
+/// the course's toolkit only: whatever it depends on, directly or through
+/// another module, holds no solution to the functions it is asked to write.
+@Suite
+struct StudentModuleTests {
+  /// Each target of Package.swift and the targets it names as dependencies.
+  static func targets() throws -> [String: [String]] {
+    let manifest = try String(
+      contentsOf: Fixture.root.deletingLastPathComponent().appendingPathComponent("Package.swift"), encoding: .utf8)
+    var graph: [String: [String]] = [:]
+    // `.target(name: "X", dependencies: [ … ]` and the like, over several lines.
+    let pattern = #/\.(?:target|executableTarget|testTarget)\(\s*name:\s*"([^"]+)"\s*,\s*dependencies:\s*\[([^\]]*)\]/#
+    for match in manifest.matches(of: pattern) {
+      graph[String(match.1)] = match.2.matches(of: #/"([^"]+)"/#).map { String($0.1) }
+    }
+    return graph
+  }
+
+  @Test("Ex4Student sees CourseToolkit and OctaveCore, never the course module, the engine or the grader")
+  func studentModuleSeesTheToolkitOnly() throws {
+    let graph = try Self.targets()
+    #expect(graph["NeuralNetworkLearning"] != nil, "Package.swift was not read: \(graph.keys.sorted())")
+    var seen: Set<String> = []
+    var queue = graph["Ex4Student"] ?? []
+    while let next = queue.popLast() {
+      if seen.insert(next).inserted { queue += graph[next] ?? [] }
+    }
+    #expect(seen.contains("CourseToolkit"), "\(seen)")
+    for solutions in [
+      "NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseData", "TrainingRecord", "ExercisePrograms",
+      "ExerciseGrading",
+    ] {
+      #expect(!seen.contains(solutions), "Ex4Student reaches \(solutions): \(seen.sorted())")
+    }
+  }
+}
+
+extension StudentModuleTests {
+  /// The nnCostFunction starter hands over Theta1 and Theta2 as the course's
+  /// nnCostFunction.m does: its two reshape lines, before the student's part.
+  @Test(
+    "The nnCostFunction starter gives the reshape of nnParams into Theta1 and Theta2",
+    .enabled(if: Starters.untouched, Starters.notUntouched))
+  func starterGivesTheReshape() throws {
+    let starter = try String(
+      contentsOf: Fixture.root.deletingLastPathComponent().appendingPathComponent(
+        "exercises/student/nnCostFunction.swift"), encoding: .utf8)
+    let body = try #require(starter.components(separatedBy: ") -> (J: Double, grad: Matrix) {").last)
+    let reshapes = body.split(separator: "\n").filter { $0.contains("reshape(nnParams[") }
+    #expect(reshapes.count == 2, "\(reshapes)")
+    #expect(reshapes.first?.contains("let Theta1 = ") == true && reshapes.last?.contains("let Theta2 = ") == true)
   }
 }

@@ -227,7 +227,8 @@ struct Ex4TrainingViewTests {
         ["--validation", "twenty"], 64,
         "Error: --validation must be a percentage of the examples between 0% and 100% (such as 20%), got 'twenty'"
       ),
-      (["--report", "reports/r.html"], 64, "Error: --report must be a file name such as report.html"),
+      (["--report", "reports/"], 64, "Error: --report must name a file such as report.html or reports/run.html"),
+      (["--report", "no-such-folder/r.html"], 1, "Error: no-such-folder: no such folder for --report"),
       (["--report", "r.txt"], 64, "Error: --report must name an .html file, got 'r.txt'"),
       (
         ["--report", "notes.html"], 1,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExerciseGrading
 import Foundation
 import NeuralNetworkLearning
 import ExerciseData
@@ -25,7 +26,47 @@ struct Ex4Command: ParsableCommand {
     defaultSubcommand: Ex4Course.self)
 
   /// v7.3 files are read in a child process of this executable (ProgramStart).
-  static func main() { ProgramStart.main(Self.self) }
+  static func main() {
+    // `ex4 sumbit`: a bare word would otherwise go to `course` as an unexpected argument.
+    if let word = CommandLine.arguments.dropFirst().first, let name = SubcommandSpelling.suggestion(for: word) {
+      FileHandle.standardError.write(
+        Data("Error: Unknown subcommand '\(word)'. Did you mean '\(name)'?\nSee 'ex4 --help'.\n".utf8))
+      Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
+    ProgramStart.main(Self.self)
+  }
+}
+
+/// A mistyped subcommand and the one it was probably meant to be.
+enum SubcommandSpelling {
+  static let names = Ex4Command.configuration.subcommands.compactMap { subcommand in
+    subcommand.configuration.shouldDisplay ? subcommand.configuration.commandName : nil
+  }
+
+  /// The subcommand `word` is one or two edits away from, when it is not one itself nor an option.
+  static func suggestion(for word: String) -> String? {
+    guard !word.hasPrefix("-"), !names.contains(word) else { return nil }
+    return names.map { ($0, distance(word, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+  }
+
+  /// Edits (insertions, deletions, substitutions, swaps of neighbours) from `a` to `b`.
+  static func distance(_ a: String, _ b: String) -> Int {
+    let (s, t) = (Array(a), Array(b))
+    guard !s.isEmpty, !t.isEmpty else { return max(s.count, t.count) }
+    var d = [[Int]](repeating: [Int](repeating: 0, count: t.count + 1), count: s.count + 1)
+    for i in 0...s.count { d[i][0] = i }
+    for j in 0...t.count { d[0][j] = j }
+    for i in 1...s.count {
+      for j in 1...t.count {
+        let cost = s[i - 1] == t[j - 1] ? 0 : 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1 && j > 1 && s[i - 1] == t[j - 2] && s[i - 2] == t[j - 1] {
+          d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        }
+      }
+    }
+    return d[s.count][t.count]
+  }
 }
 
 /// `ex4 course` (and plain `ex4`): the course's Exercise 4 script, part by part.
@@ -101,7 +142,7 @@ struct Ex4Course: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Write the whole run as one HTML page with its pictures, into the output folder (e.g. report.html).",
+      "Write the whole run as one HTML page with its pictures: a file name alone (report.html) goes into the output folder, a path (reports/run.html) is taken from the current directory.",
       valueName: "file"))
   var report: String?
 
@@ -142,6 +183,12 @@ struct Ex4Course: ParsableCommand {
   var hiddenLayerSizes: [Int] { hiddenLayers ?? [training.hiddenLayerSize(default: 25)] }
 
   func run() throws {
+    // The student's functions run in a child process, so that a crash in
+    // them ends in one message with their line (SupervisedRun).
+    if student && !SupervisedRun.isChild {
+      return try SupervisedRun.runInChild(sourcePathMarker: "/exercises/student/", network: .course)
+    }
+    if student { SupervisedRun.prepareChild() }
     verbose.printSetup()
     // A mistyped EX4_DATA_DIR, --data or --weights is refused before anything is printed or made.
     try DataDirectory.checkNamedFolder()

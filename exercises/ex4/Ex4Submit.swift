@@ -23,14 +23,21 @@ struct Ex4Submit: ParsableCommand {
   @Flag(help: .hidden)
   var reference = false
 
+  // Unconditional: `--time-limit -1` is a (refused) value, not an unknown option `-1`.
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: ArgumentHelp("Seconds each part may run before it is stopped.", valueName: "s"))
   var timeLimit: Double = 10
 
   func validate() throws {
-    guard timeLimit.isFinite && timeLimit > 0 && timeLimit <= 600 else {
-      throw ValidationError("--time-limit must be a number of seconds above 0 and at most 600, got \(timeLimit)")
+    let given = String(format: "%g", timeLimit)
+    guard timeLimit.isFinite && timeLimit > 0 else {
+      throw ValidationError(
+        "--time-limit must be a number of seconds above 0 and at most 600, got \(given): each part needs some time to run"
+      )
+    }
+    guard timeLimit <= 600 else {
+      throw ValidationError("--time-limit must be a number of seconds above 0 and at most 600, got \(given)")
     }
   }
 
@@ -39,7 +46,8 @@ struct Ex4Submit: ParsableCommand {
     let grader = Grader(
       executable: ChildProcess.currentExecutable,
       childArguments: { ["grade-part"] + $0 + (reference ? ["--reference"] : []) },
-      sourcePathMarker: "/exercises/student/", limits: Grader.Limits(seconds: timeLimit))
+      sourcePathMarker: "/exercises/student/", limits: Grader.Limits(seconds: timeLimit),
+      progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
     let report: SubmissionReport
     do {
       report = try grader.grade()

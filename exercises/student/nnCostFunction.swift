@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import CourseToolkit
 
 /// NNCOSTFUNCTION: the cost J of a three-layer sigmoid network on labelled
 /// examples, and the gradient of J by backpropagation.
@@ -31,11 +31,12 @@ import NeuralNetworkLearning
 ///
 /// What to do, part 1: the cost (graded parts 1 and 2)
 /// ------------------------------------------------------
-///   1. Get the matrices back. The first hiddenLayerSize·(inputLayerSize + 1)
-///      elements of nnParams are Theta1, the rest Theta2.
-///      `nnParams[a...b]` takes elements a…b (1-based, as in Octave) and
-///      `reshape(v, rows, columns)` fills a matrix column by column, the
-///      order in which (:) unrolled it.
+///   1. The matrices are given back to you, as the course's starter gives
+///      them: the two lines at the top of the function. The first
+///      hiddenLayerSize·(inputLayerSize + 1) elements of nnParams are
+///      Theta1, the rest Theta2; `nnParams[a...b]` takes elements a…b
+///      (1-based, as in Octave) and `reshape(v, rows, columns)` fills a
+///      matrix column by column, the order in which (:) unrolled it.
 ///
 ///   2. Forward propagation, all m examples at once (m = X.rows):
 ///        a1 = X with a column of ones in front (the bias unit):
@@ -113,10 +114,16 @@ public func nnCostFunction(
   _ nnParams: Matrix, inputLayerSize: Int, hiddenLayerSize: Int, numLabels: Int, X: Matrix, y: Matrix,
   lambda: Double
 ) -> (J: Double, grad: Matrix) {
+  // Reshape nnParams back into the parameters Theta1 and Theta2, the weight
+  // matrices of the two-layer network (given, as in the course's starter).
+  let Theta1 = reshape(nnParams[1...(hiddenLayerSize * (inputLayerSize + 1))], hiddenLayerSize, inputLayerSize + 1)
+  let Theta2 = reshape(nnParams[(1 + hiddenLayerSize * (inputLayerSize + 1))...], numLabels, hiddenLayerSize + 1)
+
   // ------------------------------------------------------------------
-  // Your code: replace this zero cost and zero gradient with J and grad.
+  // Your code: replace this zero cost and zero gradient (a zero for each
+  // weight in Theta1 and Theta2) with J and grad.
   let J = 0.0
-  let grad = Matrix.zeros(nnParams.rows, nnParams.columns)
+  let grad = Matrix.zeros(Theta1.count + Theta2.count, 1)
   // ------------------------------------------------------------------
   return (J, grad)
 }

@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import CourseToolkit
 
 /// RANDINITIALIZEWEIGHTS: small random starting weights for one layer, so
 /// that its units do not all learn the same thing.

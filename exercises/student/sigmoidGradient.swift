@@ -1,4 +1,4 @@
-import NeuralNetworkLearning
+import CourseToolkit
 
 /// SIGMOIDGRADIENT: how steep the sigmoid is at every element of `z`.
 ///
@@ -17,7 +17,7 @@ import NeuralNetworkLearning
 ///
 ///          g′(z) = g(z) · (1 − g(z))
 ///
-///   2. `sigmoid(z)` (from NeuralNetworkLearning) computes g for a whole
+///   2. `sigmoid(z)` (from CourseToolkit) computes g for a whole
 ///      matrix at once. Work element by element: `A .* B` multiplies matching
 ///      elements and `1 - A` takes each element from 1. (`A * B` is the
 ///      matrix product, which is not what this formula means.)
@@ -28,8 +28,7 @@ import NeuralNetworkLearning
 ///      [−1 −0.5 0 0.5 1], and `swift run ex4 submit` grades it.
 ///
 /// `nnCostFunction` in this folder calls this function during
-/// backpropagation (`sigmoidGradient(z2)` there means this one, not the
-/// reference implementation's).
+/// backpropagation (`sigmoidGradient(z2)` there means this one).
 public func sigmoidGradient(_ z: Matrix) -> Matrix {
   // ------------------------------------------------------------------
   // Your code: replace these zeros with g′(z), element by element.

@@ -4,9 +4,12 @@ import Testing
 import NeuralNetworkLearning
 import TestSupport
 
-/// What a new student tripped over (issue #14), run as the student ran it.
+/// Where the programs look for the course's files wherever the student
+/// stands, what they say when a file or folder is missing or the built-in
+/// digits are used, and the options a student meets first (`--save`,
+/// `--seed`, `classify`'s order), each run as a student runs it.
 @Suite(.serialized)
-struct NewStudentProgramTests {
+struct DataFolderAndOptionTests {
   let dir: TemporaryDirectory
   /// The package's folder, found from this test's source file (not from the
   /// code under test): `Tests/ProgramTests/` two levels down.
@@ -60,7 +63,7 @@ struct NewStudentProgramTests {
   /// saying so, with the path searched, and says it again beside the accuracy.
   @Test(
     .enabled(
-      if: !FileManager.default.fileExists(atPath: NewStudentProgramTests.searched),
+      if: !FileManager.default.fileExists(atPath: DataFolderAndOptionTests.searched),
       "the checkout's exercises/data has ex4data1.mat"))
   func classifySaysWhenItTrainsOnTheBuiltinDigits() throws {
     let run = try ProgramRun.run(
