@@ -24,8 +24,8 @@ import PackageDescription
 //   What a student's functions are written with (OctaveCore and sigmoid, no solutions):
 //     CourseToolkit          → OctaveCore
 //   The course, and a student's photos of digits (the two library products):
-//     NeuralNetworkLearning  → OctaveCore, CourseToolkit, MatFiles, NeuralNetworkEngine, CBLAS
-//     DigitPhotos            → NeuralNetworkLearning, NeuralNetworkEngine, Pictures
+//     NeuralNetworkLearning  → CourseToolkit, MatFiles, NeuralNetworkEngine, CBLAS
+//     DigitPhotos            → NeuralNetworkLearning, NeuralNetworkEngine, OctaveCore, Pictures
 //   What the programs share, and the grader:
 //     ExerciseData           → OctaveCore, MatFiles
 //     TrainingRecord         → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures, Plot
@@ -96,10 +96,10 @@ let package = Package(
     // The course: one function per file, re-exporting CourseToolkit and MatFiles.
     .target(
       name: "NeuralNetworkLearning",
-      dependencies: ["OctaveCore", "CourseToolkit", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
+      dependencies: ["CourseToolkit", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
     ),
     // A student's own photos of digits, read, centred and classified.
-    .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "Pictures"]),
+    .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "OctaveCore", "Pictures"]),
     // The course's data files: the data folder (`EX4_DATA_DIR`), which files
     // are the course's (SHA-256), the digits and the built-in stand-in,
     // network weights in .mat files, and the input error they all throw.
