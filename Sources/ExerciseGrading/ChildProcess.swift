@@ -119,12 +119,13 @@ package struct ChildProcess {
 
   /// Ends a child that ran out of time: first SIGQUIT, which makes Swift's
   /// backtracer write where it was (the line of a loop that never ends), at
-  /// most two seconds for that, then SIGKILL for it and its group.
+  /// most five seconds for that (symbolicating a debug build is slow on a
+  /// busy machine), then SIGKILL for it and its group.
   private func stopAtDeadline(_ pid: pid_t) {
     var status: Int32 = 0
     kill(pid, SIGQUIT)
     let clock = ContinuousClock()
-    let giveUp = clock.now + .seconds(2)
+    let giveUp = clock.now + .seconds(5)
     while clock.now < giveUp {
       let waited = waitpid(pid, &status, WNOHANG)
       if waited == pid { break }

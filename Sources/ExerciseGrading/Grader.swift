@@ -222,7 +222,7 @@ package enum ChildFailure: Error, Equatable, Sendable {
 
   /// `file.swift:line` of the first backtrace frame in a file whose path
   /// contains `marker`.
-  static func location(in text: String, marker: String) -> String? {
+  package static func location(in text: String, marker: String) -> String? {
     for line in text.split(separator: "\n") {
       guard let atRange = line.range(of: " at ", options: .backwards) else { continue }
       let place = line[atRange.upperBound...]

@@ -33,6 +33,8 @@ package enum Mistake: String, CaseIterable, Sendable {
   case gradientRegularisesBias
   case gradientLambdaOverTwoM
   case gradientNotRegularised
+  case gradientPenaltyTheta1Only
+  case gradientPenaltyTheta2Only
   case gradientShape
   case gradientThetasSwapped
   case gradientUnrolledRowByRow
@@ -71,6 +73,8 @@ package enum Mistake: String, CaseIterable, Sendable {
     case .gradientRegularisesBias: "the bias column's gradient is regularised"
     case .gradientLambdaOverTwoM: "the gradient's penalty uses λ/(2m) instead of λ/m"
     case .gradientNotRegularised: "the gradient is not regularised"
+    case .gradientPenaltyTheta1Only: "only Theta1_grad is regularised"
+    case .gradientPenaltyTheta2Only: "only Theta2_grad is regularised"
     case .gradientShape: "grad has the wrong shape"
     case .gradientThetasSwapped: "grad has Theta2_grad before Theta1_grad"
     case .gradientUnrolledRowByRow: "grad unrolled row by row"
@@ -126,6 +130,10 @@ package enum Mistake: String, CaseIterable, Sendable {
       "The gradient's penalty term is (λ/(2m))·Theta; the derivative of λ/(2m)·θ² is (λ/m)·θ."
     case .gradientNotRegularised:
       "The gradient has no penalty term: add (λ/m)·Theta outside the bias columns."
+    case .gradientPenaltyTheta1Only:
+      "(λ/m)·Theta1 was added to Theta1_grad but nothing to Theta2_grad: add (λ/m)·Theta2 outside its bias column too."
+    case .gradientPenaltyTheta2Only:
+      "(λ/m)·Theta2 was added to Theta2_grad but nothing to Theta1_grad: add (λ/m)·Theta1 outside its bias column too."
     case .gradientShape:
       "The values are right but grad is not a column like nnParams: return unroll(Theta1_grad, Theta2_grad)."
     case .gradientThetasSwapped:

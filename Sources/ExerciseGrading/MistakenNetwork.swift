@@ -12,7 +12,9 @@ package struct MistakenNetwork: Sendable {
   /// The penalty added to J.
   package enum CostPenalty: Sendable { case correct, includesBias, lambdaOverM, none, theta1Only, theta2Only }
   /// The penalty's term added to the gradient.
-  package enum GradientPenalty: Sendable { case correct, includesBias, lambdaOverTwoM, none, notDividedByM }
+  package enum GradientPenalty: Sendable {
+    case correct, includesBias, lambdaOverTwoM, none, notDividedByM, theta1Only, theta2Only
+  }
   /// How the two gradients are put into `grad`.
   package enum Layout: Sendable { case column, row, thetasSwapped, rowByRow }
 
@@ -98,8 +100,8 @@ package struct MistakenNetwork: Sendable {
       Theta1_grad = Theta1_grad / m
       Theta2_grad = Theta2_grad / m
     }
-    Theta1_grad = Theta1_grad + penaltyGradient(Theta1, lambda: lambda, m: m, rows: Theta1_grad.rows)
-    Theta2_grad = Theta2_grad + penaltyGradient(Theta2, lambda: lambda, m: m, rows: Theta2_grad.rows)
+    Theta1_grad = Theta1_grad + penaltyGradient(Theta1, isTheta1: true, lambda: lambda, m: m, rows: Theta1_grad.rows)
+    Theta2_grad = Theta2_grad + penaltyGradient(Theta2, isTheta1: false, lambda: lambda, m: m, rows: Theta2_grad.rows)
 
     let grad: Matrix
     switch layout {
@@ -114,7 +116,7 @@ package struct MistakenNetwork: Sendable {
   /// The penalty's gradient for `Theta`, as many rows as the gradient it is
   /// added to has (one more than Theta when delta2 kept the bias: that row
   /// gets no penalty).
-  private func penaltyGradient(_ Theta: Matrix, lambda: Double, m: Double, rows: Int) -> Matrix {
+  private func penaltyGradient(_ Theta: Matrix, isTheta1: Bool, lambda: Double, m: Double, rows: Int) -> Matrix {
     let withoutBias = Theta[columns: 2...].prependingColumn(of: 0)
     let term: Matrix
     switch gradientPenalty {
@@ -123,6 +125,8 @@ package struct MistakenNetwork: Sendable {
     case .lambdaOverTwoM: term = (lambda / (2 * m)) * withoutBias
     case .none: term = Matrix.zeros(Theta.rows, Theta.columns)
     case .notDividedByM: term = lambda * withoutBias
+    case .theta1Only: term = isTheta1 ? (lambda / m) * withoutBias : Matrix.zeros(Theta.rows, Theta.columns)
+    case .theta2Only: term = isTheta1 ? Matrix.zeros(Theta.rows, Theta.columns) : (lambda / m) * withoutBias
     }
     guard rows > Theta.rows else { return term }
     // [zeros(1, columns); term]: a row of zeros on top, through the transpose.
@@ -176,6 +180,8 @@ package struct MistakenNetwork: Sendable {
       (.gradientRegularisesBias, variant { $0.gradientPenalty = .includesBias }),
       (.gradientLambdaOverTwoM, variant { $0.gradientPenalty = .lambdaOverTwoM }),
       (.gradientNotRegularised, variant { $0.gradientPenalty = .none }),
+      (.gradientPenaltyTheta1Only, variant { $0.gradientPenalty = .theta1Only }),
+      (.gradientPenaltyTheta2Only, variant { $0.gradientPenalty = .theta2Only }),
       (.gradientShape, variant { $0.layout = .row }),
       (.gradientThetasSwapped, variant { $0.layout = .thetasSwapped }),
       (.gradientUnrolledRowByRow, variant { $0.layout = .rowByRow }),

@@ -115,6 +115,8 @@ struct PlantedMistakeTests {
     PlantCase("gradientRegularisesBias", [.regularizedGradient: [.gradientRegularisesBias]]),
     PlantCase("gradientLambdaOverTwoM", [.regularizedGradient: [.gradientLambdaOverTwoM]]),
     PlantCase("gradientNotRegularised", [.regularizedGradient: [.gradientNotRegularised]]),
+    PlantCase("gradientPenaltyTheta1Only", [.regularizedGradient: [.gradientPenaltyTheta1Only]]),
+    PlantCase("gradientPenaltyTheta2Only", [.regularizedGradient: [.gradientPenaltyTheta2Only]]),
     // Two mistakes: the penalty is judged apart from the rest.
     PlantCase(
       "costWithoutOneOverMAndLambdaOverM",

@@ -39,6 +39,8 @@ enum Plant: String, CaseIterable, ExpressibleByArgument, Sendable {
   case gradientRegularisesBias
   case gradientLambdaOverTwoM
   case gradientNotRegularised
+  case gradientPenaltyTheta1Only
+  case gradientPenaltyTheta2Only
   case gradientAsRow
   case gradientThetasSwapped
   case gradientUnrolledRowByRow

@@ -135,8 +135,10 @@ public func nnCostFunction(
   default: J += lambda / (2 * m) * squares
   }
 
-  let Theta1_grad = gradient(Delta1, Theta1, m: m, lambda: lambda)
-  let Theta2_grad = gradient(Delta2, Theta2, m: m, lambda: lambda)
+  let Theta1_grad = gradient(
+    Delta1, Theta1, m: m, lambda: activePlant == .gradientPenaltyTheta2Only ? 0 : lambda)
+  let Theta2_grad = gradient(
+    Delta2, Theta2, m: m, lambda: activePlant == .gradientPenaltyTheta1Only ? 0 : lambda)
   return (J, unrolled(Theta1_grad, Theta2_grad))
 }
 

@@ -16,8 +16,11 @@ struct Ex4Submit: ParsableCommand {
       40 and 10 points. A wrong part is compared with the outputs of common mistakes and the \
       one it matches is named. randInitializeWeights is checked but not graded.
 
-      Each part runs in a process of its own, limited in time and memory: a function that \
-      stops with an error, never returns or allocates without end fails its own part only.
+      Each part runs in a process of its own, limited in time, memory and processes: a \
+      function that stops with an error or allocates without end fails its own part only; one \
+      that never returns is stopped at the time limit, with its line, and the other parts \
+      calling it are not graded, as they would wait for the same loop. Whatever a part \
+      started ends with it.
       """)
 
   @Flag(help: .hidden)
