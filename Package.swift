@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "DigitPhotos", targets: ["DigitPhotos"]),
     .executable(name: "ex4", targets: ["ex4"]),
     .executable(name: "ex4-linear", targets: ["ex4-linear"]),
+    .executable(name: "ex4-playground", targets: ["ex4-playground"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,9 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     // HTML for the programs' reports.
     .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),
+    // The playground's local web server (ex4-playground only; ex4 never builds it).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
   ],
   targets: [
     // Debian's C libraries.
@@ -103,6 +107,26 @@ let package = Package(
       ],
       path: "exercises/ex4-linear"
     ),
+    // The playground: a local page where a student trains the course network,
+    // looks inside it, draws digits for it and grades their own code.
+    .target(
+      name: "PlaygroundServer",
+      dependencies: [
+        "NeuralNetworkLearning", "NeuralNetworkEngine", "DigitPhotos", "Pictures", "ExerciseSupport",
+        "ExerciseGrading",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+      ],
+      resources: [.copy("Page")]
+    ),
+    .executableTarget(
+      name: "ex4-playground",
+      dependencies: [
+        "PlaygroundServer", "ExerciseSupport", "ExerciseGrading", "Ex4Student",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "exercises/ex4-playground"
+    ),
     .executableTarget(
       name: "ex4-bench",
       dependencies: [
@@ -145,6 +169,20 @@ let package = Package(
     .testTarget(
       name: "ExerciseGradingTests",
       dependencies: ["ExerciseGrading", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport", "ex4-planted"]
+    ),
+    // Student functions that trap or never return, trained by the playground's tests.
+    .executableTarget(
+      name: "playground-planted",
+      dependencies: ["PlaygroundServer", "ExerciseSupport", "NeuralNetworkLearning"],
+      path: "Tests/PlaygroundPlanted"
+    ),
+    .testTarget(
+      name: "PlaygroundServerTests",
+      dependencies: [
+        "PlaygroundServer", "ExerciseSupport", "NeuralNetworkLearning", "TestSupport", "ex4", "playground-planted",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+      ]
     ),
     .testTarget(
       name: "ProgramTests",
