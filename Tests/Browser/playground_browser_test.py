@@ -44,6 +44,16 @@ def start_server(executable, data):
     fail("ex4-playground printed no URL line within 120 s")
 
 
+def wait_for(condition, timeout, what):
+    """Polls `condition` from Python (the page's Content-Security-Policy forbids eval)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    fail(f"{what} did not happen within {timeout} s")
+
+
 def status_without_token(base):
     try:
         urllib.request.urlopen(base, timeout=10)
@@ -66,21 +76,20 @@ def main():
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(f"{base}?token={token}")
-            page.wait_for_function("document.getElementById('data-source').textContent.startsWith('Digits')")
+            wait_for(lambda: page.locator("#data-source").text_content().startswith("Digits"), 30, "connecting")
 
             started = time.monotonic()
             page.get_by_test_id("train").click()
-            page.wait_for_function(
-                "Number(document.querySelector('[data-testid=iteration]').textContent) >= 40", timeout=60_000
-            )
+            wait_for(lambda: int(page.get_by_test_id("iteration").text_content()) >= 40, 60, "iteration 40")
             seconds = time.monotonic() - started
             accuracy = page.get_by_test_id("accuracy").text_content()
             print(f"iteration 40 after {seconds:.1f} s; held-out accuracy then {accuracy}")
             if float(accuracy.rstrip("%")) < 85:
                 fail(f"the held-out accuracy at iteration 40 is {accuracy}, below 85%")
-            page.wait_for_function("document.getElementById('state').textContent === 'finished'", timeout=60_000)
+            wait_for(lambda: page.locator("#state").text_content() == "finished", 60, "the end of training")
 
             # A vertical stroke down the middle of the canvas.
+            page.get_by_test_id("draw-canvas").scroll_into_view_if_needed()
             box = page.get_by_test_id("draw-canvas").bounding_box()
             x = box["x"] + box["width"] / 2
             page.mouse.move(x, box["y"] + box["height"] * 0.15)
@@ -88,9 +97,7 @@ def main():
             for k in range(1, 21):
                 page.mouse.move(x, box["y"] + box["height"] * (0.15 + 0.7 * k / 20))
             page.mouse.up()
-            page.wait_for_function(
-                "/^[0-9]$/.test(document.querySelector('[data-testid=guess]').textContent)", timeout=10_000
-            )
+            wait_for(lambda: re.fullmatch(r"[0-9]", page.get_by_test_id("guess").text_content()), 10, "a guess")
             time.sleep(0.5)  # the answer to the last point of the stroke
             guess = page.get_by_test_id("guess").text_content()
             print(f"the vertical stroke is read as {guess}")
