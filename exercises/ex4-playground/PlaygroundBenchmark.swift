@@ -38,6 +38,7 @@ struct PlaygroundBenchmark: ParsableCommand {
       if message.text.contains("\"state\":\"finished\"") { ready.signal() }
     }
     ready.wait()
+    usleep(300_000)  // the finished run leaves its slot just after saying so
     let startTraining = {
       state.withLock { $0.running = true }
       playground.handle(
