@@ -9,8 +9,9 @@ import PackageDescription
 //
 //   Debian's C libraries, as system-library modules:
 //     MatIO  CBLAS  CZlib  CPNG  CJPEG  CHDF5
-//   Other packages' products (swift-argument-parser; Plot, for HTML):
-//     ArgumentParser  Plot
+//   Other packages' products (swift-argument-parser; Plot, for HTML; Hummingbird
+//   and what it is built on, for the playground's server):
+//     ArgumentParser  Plot  Hummingbird  HummingbirdWebSocket  HTTPTypes  Logging  NIOCore
 //   This package's C, underscored (no stable API):
 //     _ProcessorFeatures
 //     _ProcessControl
@@ -41,9 +42,16 @@ import PackageDescription
 //                              ArgumentParser
 //     ex4-bench              → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning,
 //                              NeuralNetworkEngine, CBLAS, ArgumentParser
+//   The playground: its server, and its program (neither is in ex4's build):
+//     PlaygroundServer       → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, NeuralNetworkLearning,
+//                              DigitPhotos, Pictures, Hummingbird, HummingbirdWebSocket, HTTPTypes, Logging, NIOCore,
+//                              ArgumentParser
+//     ex4-playground         → PlaygroundServer, ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading,
+//                              Ex4Student, NeuralNetworkLearning, ArgumentParser
 //   The tests' shared support, and the program the grader's tests plant mistakes in:
 //     TestSupport            → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures
 //     ex4-planted            → ExercisePrograms, ExerciseGrading, NeuralNetworkLearning, ArgumentParser
+//     playground-planted     → PlaygroundServer, ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning
 //
 // Only the course module (with the core and MatFile it re-exports) and the
 // digit-photo pipeline are products; the engine and the programs' support
@@ -99,7 +107,8 @@ let package = Package(
       dependencies: ["CourseToolkit", "MatFiles", "NeuralNetworkEngine", "CBLAS"]
     ),
     // A student's own photos of digits, read, centred and classified.
-    .target(name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "OctaveCore", "Pictures"]),
+    .target(
+      name: "DigitPhotos", dependencies: ["NeuralNetworkLearning", "NeuralNetworkEngine", "OctaveCore", "Pictures"]),
     // The course's data files: the data folder (`EX4_DATA_DIR`), which files
     // are the course's (SHA-256), the digits and the built-in stand-in,
     // network weights in .mat files, and the input error they all throw.
@@ -221,3 +230,63 @@ let package = Package(
     ),
   ]
 )
+
+// The playground (ex4-playground): its web server library builds only here,
+// never for ex4. EX4_WITHOUT_PLAYGROUND=1 leaves it out, for a build that
+// does not need it (.ci/run's AddressSanitizer build of the MAT-file tests).
+if Context.environment["EX4_WITHOUT_PLAYGROUND"] == nil {
+  package.products.append(.executable(name: "ex4-playground", targets: ["ex4-playground"]))
+  package.dependencies += [
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
+    // Hummingbird's own dependencies, named because the server imports them.
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+  ]
+  package.targets += [
+    // The playground: a local page where a student trains the course network,
+    // looks inside it, draws digits for it and grades their own code.
+    .target(
+      name: "PlaygroundServer",
+      dependencies: [
+        "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseData", "TrainingRecord",
+        "ExercisePrograms",
+        "ExerciseGrading",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      resources: [.copy("Page")]
+    ),
+    .executableTarget(
+      name: "ex4-playground",
+      dependencies: [
+        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "ExerciseGrading", "Ex4Student",
+        "NeuralNetworkLearning",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "exercises/ex4-playground"
+    ),
+    // Student functions that trap or never return, trained by the playground's tests.
+    .executableTarget(
+      name: "playground-planted",
+      dependencies: [
+        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "NeuralNetworkLearning",
+      ],
+      path: "Tests/PlaygroundPlanted"
+    ),
+    .testTarget(
+      name: "PlaygroundServerTests",
+      dependencies: [
+        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "NeuralNetworkLearning",
+        "TestSupport", "ex4", "playground-planted",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+      ]
+    ),
+  ]
+}

@@ -295,7 +295,12 @@ public struct DigitImage: Sendable {
   ///   another format, damaged (libpng's or libjpeg's message, or what is
   ///   wrong in the PGM), or more than ``PGMImage/maximumPixels`` pixels.
   public static func readGrey(_ path: String) throws(ImageFileError) -> Matrix {
-    let bytes = try ImageFileError.contents(of: path)
+    try decodeGrey(ImageFileError.contents(of: path), source: path)
+  }
+
+  /// ``readGrey(_:)`` of a file's bytes already in memory (a photo sent to
+  /// the playground); `source` names it in errors.
+  public static func decodeGrey(_ bytes: [UInt8], source path: String) throws(ImageFileError) -> Matrix {
     let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     if bytes.starts(with: pngSignature) {
       let raster: GreyRaster

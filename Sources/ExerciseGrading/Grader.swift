@@ -123,7 +123,7 @@ package struct Grader {
   /// kernel (the children's results are compared with this process's, and a
   /// child must not pick another kernel for itself), and a short, plain
   /// Swift backtrace on stderr, from which a trap's line is read.
-  static let childEnvironment = [
+  package static let childEnvironment = [
     "OPENBLAS_NUM_THREADS": "1",
     BLASKernel.environmentVariable: BLASKernel.current,
     "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,output-to=stderr",

@@ -21,6 +21,9 @@ struct Ex4Command: ParsableCommand {
 
       To do the exercise yourself: write the functions in exercises/student/, grade them with \
       `ex4 submit`, and run the whole script on them with `ex4 --student`.
+
+      To watch the network learn in your browser, look inside it and draw digits for it: \
+      `swift run ex4-playground` (a separate program, so that ex4 builds without its web server).
       """,
     subcommands: [Ex4Course.self, Ex4Classify.self, Ex4Sweep.self, Ex4Submit.self, Ex4GradePart.self],
     defaultSubcommand: Ex4Course.self)
