@@ -62,11 +62,10 @@ package struct ChildProcess {
 
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
-    // The mark of everything this child starts, and this process the
-    // subreaper of what it leaves behind: see ProcessTree.
+    // The mark of everything this child starts: see ProcessTree. (The
+    // program that grades makes itself the subreaper at its start.)
     let marker = UUID().uuidString
     env[ProcessTree.markerVariable] = marker
-    ProcessTree.becomeSubreaper()
     defer { ProcessTree.endAll(marker: marker) }
     // A process group of its own, so that a timeout kills what it started
     // too; every signal at its default action, so that the limits' SIGXCPU

@@ -15,6 +15,13 @@ package enum ProcessTree {
   package static let markerVariable = "EX4_GRADING_PART"
 
   /// Makes this process the child subreaper of its descendants (once).
+  ///
+  /// A grading program calls this at its start (`ex4 submit`, the
+  /// playground); the grader does not, so that a process that only hosts it,
+  /// such as a test runner, never becomes one: orphans reparented to it would
+  /// stay zombies until it reaps them, and a runner that waits for any child
+  /// (as Swift Testing's exit tests do) would see them. Without it a part's
+  /// processes are still found by their mark and ended.
   package static func becomeSubreaper() { _ = subreaper }
   private static let subreaper: Bool = process_control_set_child_subreaper(1) == 0
 

@@ -143,13 +143,38 @@ enum MAT73ChunkIndex {
     var stored = [UInt8](repeating: 0, count: Int(size))
     var filters: UInt32 = 0
     guard H5Dread_chunk(dataset, 0, offset, &filters, &stored) >= 0 else { return "cannot be read" }
-    var inflated = [UInt8](repeating: 0, count: Int(chunkBytes) + 1)
-    var length = uLongf(inflated.count)
-    let result = uncompress(&inflated, &length, stored, uLong(stored.count))
-    if result == Z_BUF_ERROR && length == uLongf(inflated.count) {
-      return "inflates to more than a chunk's \(chunkBytes) bytes"
+    return inflatedLength(stored, atMost: chunkBytes).map { length in
+      length == chunkBytes ? nil : "inflates to \(length) bytes where a chunk has \(chunkBytes)"
+    } ?? "does not inflate to a chunk's \(chunkBytes) bytes (its zlib stream is damaged or longer)"
+  }
+
+  /// How many bytes `stored` inflates to, counted through one 64 KiB buffer
+  /// (so a chunk that declares much costs no memory); nil when its zlib stream
+  /// is damaged, cut short, or inflates to more than `limit` bytes.
+  private static func inflatedLength(_ stored: [UInt8], atMost limit: UInt64) -> UInt64? {
+    var stream = z_stream()
+    guard inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+    defer { inflateEnd(&stream) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var total: UInt64 = 0
+    return stored.withUnsafeBufferPointer { input -> UInt64? in
+      stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+      stream.avail_in = uInt(input.count)
+      while true {
+        let (status, produced) = buffer.withUnsafeMutableBufferPointer { output -> (Int32, Int) in
+          stream.next_out = output.baseAddress
+          stream.avail_out = uInt(output.count)
+          let status = inflate(&stream, Z_NO_FLUSH)
+          return (status, output.count - Int(stream.avail_out))
+        }
+        total += UInt64(produced)
+        guard total <= limit else { return nil }
+        switch status {
+        case Z_STREAM_END: return total
+        case Z_OK: if produced == 0 && stream.avail_in == 0 { return nil }
+        default: return nil
+        }
+      }
     }
-    guard result == Z_OK else { return "does not inflate (zlib error \(result))" }
-    return length == chunkBytes ? nil : "inflates to \(length) bytes where a chunk has \(chunkBytes)"
   }
 }

@@ -134,6 +134,7 @@ struct PlantedSubmit: ParsableCommand {
   @Option var timeLimit: Double = 10
 
   func run() throws {
+    ProcessTree.becomeSubreaper()
     let name = plant.rawValue
     let grader = Grader(
       executable: ChildProcess.currentExecutable, childArguments: { ["grade-part"] + $0 + ["--plant", name] },

@@ -34,10 +34,16 @@ import WSClient
   @Test func aTrapIsReportedWithItsFileAndLineAndTheServerKeepsServing() async throws {
     try await PlaygroundSocketTests.withSocket(Self.playground(mistake: "trap")) { inbound, outbound in
       var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+      // The planted trap's line, read from its source: the message must name it.
+      let planted = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("PlaygroundPlanted/PlantedTraining.swift")
+      let source = try String(contentsOf: planted, encoding: .utf8).split(
+        separator: "\n", omittingEmptySubsequences: false)
+      let trapLine = try #require(source.firstIndex { $0.contains("// the planted trap") }) + 1
       for _ in 1...2 {
         let (error, _) = try await Self.train(&messages, outbound)
         let message = try #require(error)
-        #expect(message.contains("PlantedTraining.swift:41"), "\(message)")
+        #expect(message.contains("PlantedTraining.swift:\(trapLine)"), "\(message)")
         #expect(message.contains("Index out of range"), "\(message)")
       }
     }

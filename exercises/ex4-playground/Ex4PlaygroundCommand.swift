@@ -60,6 +60,8 @@ struct Serve: ParsableCommand {
   }
 
   func run() throws {
+    // What a graded part leaves behind is reparented to the server and ended with it.
+    ProcessTree.becomeSubreaper()
     try DataDirectory.checkNamedFolder()
     let loaded = try DigitData.load(named: digits.data)
     guard loaded.X.columns == 400 else {

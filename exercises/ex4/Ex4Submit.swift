@@ -45,6 +45,8 @@ struct Ex4Submit: ParsableCommand {
   }
 
   func run() throws {
+    // What a part leaves behind is reparented to this process and ended with it.
+    ProcessTree.becomeSubreaper()
     let reference = reference
     let grader = Grader(
       executable: ChildProcess.currentExecutable,
