@@ -30,7 +30,7 @@ import TestSupport
     var arm = cooperlake
     arm.x86_64 = false
     return [
-      ("Prescott", skylakeX, nil, "SkylakeX", "the generic fallback on an AVX-512 processor (issue 17's Xeon)"),
+      ("Prescott", skylakeX, nil, "SkylakeX", "the generic fallback on an AVX-512 processor"),
       ("Prescott", cooperlake, nil, "Cooperlake", "… with BF16"),
       ("Prescott", haswell, nil, "Haswell", "the generic fallback on an AVX2+FMA processor"),
       ("Nehalem", haswell, nil, "Haswell", "an SSE4 pick on an AVX2+FMA processor"),

@@ -158,7 +158,8 @@ struct DataFolderAndOptionTests {
     #expect(try save(dir.file("folder.mat")).status == 1)
   }
 
-  /// `--seed -1` used to say `Missing value for '--seed <n>'`.
+  /// A seed out of range is refused with the range, not ArgumentParser's
+  /// `Missing value for '--seed <n>'` (which a leading minus would give).
   @Test(arguments: ["-1", "4294967296", "1.5"])
   func aSeedOutOfRangeSaysTheRange(_ seed: String) throws {
     let run = try ProgramRun.run("ex4", ["--no-pause", "--seed", seed], environment: ["EX4_DATA_DIR": dir.path])

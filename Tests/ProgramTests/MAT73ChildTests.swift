@@ -84,7 +84,7 @@ struct MAT73ChildTests {
       "'\(ProgramRun.executable("ex4"))' \(MatFile.mat73ChildMarker) '\(path)' >/dev/null 2>&1; echo $?")
     let childStatus = Int(alone.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     if childStatus < 128 {
-      // An HDF5 that no longer crashes on it: the programs must still refuse it cleanly.
+      // An HDF5 that does not crash on it: the programs must still refuse it cleanly.
       Issue.record("the reader child did not crash on byte \(offset) (status \(childStatus))", severity: .warning)
     }
     let picture = dir.file("one.png")

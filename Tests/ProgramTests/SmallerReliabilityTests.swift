@@ -4,7 +4,7 @@ import Testing
 import NeuralNetworkLearning
 import TestSupport
 
-/// The smaller cases of issue #15: a λ too large for doubles, a path holding
+/// Smaller bad inputs: a λ too large for doubles, a path holding
 /// a newline, a symbolic link loop where a course file belongs.
 @Suite(.serialized)
 struct SmallerReliabilityTests {
@@ -12,7 +12,7 @@ struct SmallerReliabilityTests {
 
   init() throws { dir = try TemporaryDirectory() }
 
-  /// `--lambda 1e308` used to run 0 iterations and save the initial weights
+  /// `--lambda 1e308` must not run 0 iterations and save the initial weights
   /// as "the trained" ones.
   @Test func aLambdaTooLargeToTrainWithSavesNothing() throws {
     let save = dir.file("w.mat")

@@ -68,7 +68,7 @@ struct VariableReasonTests {
   }
 
   /// 25×17×1, as MATLAB may store a slice of a 3-D array: Octave's `load`
-  /// reads it as 25×17, and so do we (it used to be refused as 3-D).
+  /// reads it as 25×17, and so do we.
   @Test(arguments: ["singleton-theta1.mat", "singleton-theta1-v7.mat"])
   func aTrailingSingletonDimensionIsDropped(file: String) throws {
     let plain = try MatFile.read(Fixture.path("weights/plain-weights.mat"))
