@@ -48,10 +48,11 @@ import PackageDescription
 //                              ArgumentParser
 //     ex4-playground         → PlaygroundServer, ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading,
 //                              Ex4Student, NeuralNetworkLearning, ArgumentParser
-//   The tests' shared support, and the program the grader's tests plant mistakes in:
+//   The tests' support: shared code, the program the grader's tests plant mistakes in, a child's peak memory:
 //     TestSupport            → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures
 //     ex4-planted            → ExercisePrograms, ExerciseGrading, NeuralNetworkLearning, ArgumentParser
 //     playground-planted     → PlaygroundServer, ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning
+//     peak-resident
 //
 // Only the course module (with the core and MatFile it re-exports) and the
 // digit-photo pipeline are products; the engine and the programs' support
@@ -221,11 +222,14 @@ let package = Package(
       name: "ExerciseGradingTests",
       dependencies: ["ExerciseGrading", "ExercisePrograms", "NeuralNetworkLearning", "TestSupport", "ex4-planted"]
     ),
+    // A child's own peak resident size, which a child of the test runner
+    // cannot report (Tests/PeakResident/main.c says why).
+    .executableTarget(name: "peak-resident", path: "Tests/PeakResident"),
     .testTarget(
       name: "ProgramTests",
       dependencies: [
         "NeuralNetworkLearning", "OctaveCore", "ExerciseData", "ExercisePrograms", "ExerciseGrading", "Pictures",
-        "TestSupport", "ex4", "ex4-linear", "ex4-planted",
+        "TestSupport", "ex4", "ex4-linear", "ex4-planted", "peak-resident",
       ]
     ),
   ]
@@ -289,4 +293,25 @@ if Context.environment["EX4_WITHOUT_PLAYGROUND"] == nil {
       ]
     ),
   ]
+}
+
+// EX4_TEST_TARGETS=A,B: only those test targets and the targets they need,
+// for a build that runs nothing else (.ci/run's AddressSanitizer build of the
+// MAT-file tests, which need neither the programs nor the other suites).
+if let wanted = Context.environment["EX4_TEST_TARGETS"] {
+  var needed = Set<String>()
+  var waiting = wanted.split(separator: ",").map(String.init)
+  while let name = waiting.popLast() {
+    guard needed.insert(name).inserted, let target = package.targets.first(where: { $0.name == name }) else {
+      continue
+    }
+    for dependency in target.dependencies {
+      switch dependency {
+      case .targetItem(let name, _), .byNameItem(let name, _): waiting.append(name)
+      default: break
+      }
+    }
+  }
+  package.targets.removeAll { !needed.contains($0.name) }
+  package.products = []
 }

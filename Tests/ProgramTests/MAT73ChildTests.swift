@@ -12,12 +12,19 @@ import TestSupport
 @Suite(.serialized)
 struct MAT73ChildTests {
   /// Runs `executable` with `arguments` (output discarded) and returns its
-  /// peak resident size in KB, from wait4's usage of that one process.
+  /// own peak resident size in KB, measured by `peak-resident`
+  /// (Tests/PeakResident), which starts it from a small process: a child
+  /// this test runner started would report at least the runner's own peak.
   static func peakResidentKilobytes(_ executable: String, _ arguments: [String]) throws -> Int {
+    let dir = try TemporaryDirectory()
+    let report = dir.file("peak.txt")
     let pid = try ChildProcessSpawn.spawn(
-      executable, arguments: arguments, environment: ProcessInfo.processInfo.environment, standardOutput: .null,
-      standardError: .null)
-    return ChildProcessSpawn.wait(pid).usage.ru_maxrss
+      ProgramRun.executable("peak-resident"), arguments: [executable] + arguments,
+      environment: ProcessInfo.processInfo.environment, standardOutput: .file(report), standardError: .null)
+    let ending = ChildProcessSpawn.wait(pid).ending
+    try #require(ending == .exited(0), "peak-resident \(executable) ended \(ending)")
+    let text = try String(contentsOfFile: report, encoding: .utf8)
+    return try #require(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), "peak-resident printed \(text)")
   }
 
   static var reader: MAT73Reading {
@@ -138,8 +145,7 @@ struct MAT73ChildTests {
       default: bytes = Array(bytes.prefix(max(position, 129)))
       }
       try Data(bytes).write(to: URL(fileURLWithPath: path))
-      // The reader child's own peak, measured on a run of the same child
-      // (RUSAGE_CHILDREN would mix in every other test's children).
+      // The reader child's own peak, measured on a run of the same child.
       largestChild = max(
         largestChild, try Self.peakResidentKilobytes(ProgramRun.executable("ex4"), [MatFile.mat73ChildMarker, path]))
       let start = ContinuousClock.now
