@@ -36,7 +36,8 @@ import PackageDescription
 //                              _ProcessControl, ArgumentParser
 //   A student's functions (exercises/student), which see only the toolkit, and the programs:
 //     Ex4Student             → CourseToolkit
-//     ex4                    → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, Ex4Student,
+//     Ex4StudentFunctions    → Ex4Student, ExercisePrograms, NeuralNetworkLearning
+//     ex4                    → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, Ex4StudentFunctions,
 //                              DigitPhotos, NeuralNetworkLearning, Pictures, ArgumentParser
 //     ex4-linear             → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, Pictures,
 //                              ArgumentParser
@@ -47,7 +48,7 @@ import PackageDescription
 //                              DigitPhotos, Pictures, Hummingbird, HummingbirdWebSocket, HTTPTypes, Logging, NIOCore,
 //                              ArgumentParser
 //     ex4-playground         → PlaygroundServer, ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading,
-//                              Ex4Student, NeuralNetworkLearning, ArgumentParser
+//                              Ex4StudentFunctions, NeuralNetworkLearning, ArgumentParser
 //   The tests' support: shared code, the program the grader's tests plant mistakes in, a child's peak memory:
 //     TestSupport            → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures
 //     ex4-planted            → ExercisePrograms, ExerciseGrading, NeuralNetworkLearning, ArgumentParser
@@ -149,13 +150,15 @@ let package = Package(
     // The functions a student writes: the starters, until they are filled in.
     // They see the toolkit only, not the course module's solutions.
     .target(name: "Ex4Student", dependencies: ["CourseToolkit"], path: "exercises/student", exclude: ["README.md"]),
+    // The student's functions as the programs that run them call them.
+    .target(name: "Ex4StudentFunctions", dependencies: ["Ex4Student", "ExercisePrograms", "NeuralNetworkLearning"]),
 
     // The programs.
     .executableTarget(
       name: "ex4",
       dependencies: [
         "NeuralNetworkLearning", "DigitPhotos", "Pictures", "ExerciseData", "TrainingRecord", "ExercisePrograms",
-        "ExerciseGrading", "Ex4Student",
+        "ExerciseGrading", "Ex4StudentFunctions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4"
@@ -269,8 +272,8 @@ if Context.environment["EX4_WITHOUT_PLAYGROUND"] == nil {
     .executableTarget(
       name: "ex4-playground",
       dependencies: [
-        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "ExerciseGrading", "Ex4Student",
-        "NeuralNetworkLearning",
+        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "ExerciseGrading",
+        "Ex4StudentFunctions", "NeuralNetworkLearning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "exercises/ex4-playground"

@@ -50,14 +50,6 @@ package enum Mistake: String, CaseIterable, Sendable {
     case .reshapedRowByRow: "Theta1 and Theta2 filled row by row"
     case .theta1ReshapedRowByRow: "Theta1 filled row by row"
     case .theta2ReshapedRowByRow: "Theta2 filled row by row"
-    case .theta1ReshapedRowByRow:
-      "Theta1 was filled row by row from nnParams (Theta2 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
-    case .theta2ReshapedRowByRow:
-      "Theta2 was filled row by row from nnParams (Theta1 is right), but the parameters were unrolled column by column: reshape(v, rows, columns) reads them back in the right order."
-    case .costPenaltyTheta1Only:
-      "The penalty sums the squares of Theta1's weights only: add those of Theta2 (outside its bias column) too."
-    case .costPenaltyTheta2Only:
-      "The penalty sums the squares of Theta2's weights only: add those of Theta1 (outside its bias column) too."
     case .costRegularisesBias: "the penalty includes the bias column"
     case .costLambdaOverM: "the penalty uses λ/m instead of λ/(2m)"
     case .costNotRegularised: "the penalty term is missing"

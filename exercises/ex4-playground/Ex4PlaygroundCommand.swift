@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExerciseGrading
 import ExerciseData
+import Ex4StudentFunctions
 import TrainingRecord
 import ExercisePrograms
 import Foundation
@@ -109,7 +110,7 @@ struct PlaygroundGradePart: ParsableCommand {
 
   @OptionGroup var options: GradePartOptions
 
-  func run() throws { try options.run(with: PlaygroundStudentFunctions()) }
+  func run() throws { try options.run(with: StudentFunctions()) }
 }
 
 /// The student's training, run in a child process (``StudentCostSource``).
@@ -118,5 +119,5 @@ struct PlaygroundTrainPart: ParsableCommand {
     commandName: "train-part", abstract: "Training with the student's functions (run by the playground).",
     shouldDisplay: false)
 
-  func run() throws { try StudentTrainingChild.run(with: PlaygroundStudentFunctions()) }
+  func run() throws { try StudentTrainingChild.run(with: StudentFunctions()) }
 }

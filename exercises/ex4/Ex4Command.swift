@@ -3,6 +3,7 @@ import ExerciseGrading
 import Foundation
 import NeuralNetworkLearning
 import ExerciseData
+import Ex4StudentFunctions
 import TrainingRecord
 import ExercisePrograms
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExerciseGrading
 import ExerciseData
+import Ex4StudentFunctions
 import ExercisePrograms
 import Foundation
 
