@@ -289,10 +289,8 @@ if Context.environment["EX4_WITHOUT_PLAYGROUND"] == nil {
     .testTarget(
       name: "PlaygroundServerTests",
       dependencies: [
-        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "NeuralNetworkLearning",
+        "PlaygroundServer", "ExerciseData", "TrainingRecord", "ExercisePrograms", "NeuralNetworkLearning", "Pictures",
         "TestSupport", "ex4", "playground-planted",
-        .product(name: "HummingbirdTesting", package: "hummingbird"),
-        .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
       ]
     ),
   ]

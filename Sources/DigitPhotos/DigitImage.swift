@@ -311,6 +311,8 @@ public struct DigitImage: Sendable {
         case .libpng(let message):
           throw ImageFileError(path: path, problem: "damaged or truncated PNG (libpng: \(message))")
         case .tooLarge(let why):
+          throw ImageFileError(path: path, problem: "not read: \(why)", isOverLimit: true)
+        case .sizeBeyondFile(let why):
           throw ImageFileError(path: path, problem: "not read: \(why)")
         default: throw ImageFileError(path: path, problem: "\(error)")
         }

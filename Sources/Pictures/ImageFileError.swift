@@ -9,13 +9,25 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
   public let path: String
   /// What is wrong, without the path.
   public let problem: String
+  /// Whether the picture was refused for going beyond one of the reader's
+  /// limits (its pixels, the memory or scans a JPEG needs) rather than for
+  /// being damaged or not a picture: the playground answers the first with
+  /// 413 and the second with 400.
+  package let isOverLimit: Bool
 
-  package init(path: String, problem: String) {
+  package init(path: String, problem: String, isOverLimit: Bool = false) {
     self.path = path
     self.problem = problem
+    self.isOverLimit = isOverLimit
   }
 
   public var description: String { "\(printable(path)): \(problem)" }
+
+  /// Errors are equal when they name the same file and problem: each
+  /// problem is thrown from one place, which sets ``isOverLimit`` with it.
+  public static func == (a: ImageFileError, b: ImageFileError) -> Bool {
+    a.path == b.path && a.problem == b.problem
+  }
 
   /// The whole content of `path`, or the error saying why it cannot be had:
   /// no such file, a directory or special file, not readable.

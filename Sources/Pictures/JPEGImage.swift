@@ -47,10 +47,12 @@ package enum JPEGImage {
     }
     guard status == 0 else { throw damaged(path, message) }
     let (width, height) = (Int(header.width), Int(header.height))
-    func refuse(_ why: String) -> ImageFileError { ImageFileError(path: path, problem: "not read: \(why)") }
+    func refuse(_ why: String, overLimit: Bool = false) -> ImageFileError {
+      ImageFileError(path: path, problem: "not read: \(why)", isOverLimit: overLimit)
+    }
     let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
     if overflow || pixels > maximumPixels {
-      throw refuse("\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit")
+      throw refuse("\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit", overLimit: true)
     }
     if header.cmyk != 0 {
       throw ImageFileError(
@@ -69,7 +71,8 @@ package enum JPEGImage {
       let mebibytes = (header.coefficient_bytes + (1 << 20) - 1) >> 20
       throw refuse(
         "a progressive JPEG of \(width)×\(height) pixels needs \(mebibytes) MiB to decode, more than the "
-          + "\(maximumCoefficientBytes >> 20) MiB limit; save it as an ordinary (baseline) JPEG, smaller, or as PNG")
+          + "\(maximumCoefficientBytes >> 20) MiB limit; save it as an ordinary (baseline) JPEG, smaller, or as PNG",
+        overLimit: true)
     }
     return (width, height)
   }
@@ -101,7 +104,8 @@ package enum JPEGImage {
     }
     if status == 2 {
       throw ImageFileError(
-        path: path, problem: "not read: more than \(maximumScans) scans (a progressive photo has about 10)")
+        path: path, problem: "not read: more than \(maximumScans) scans (a progressive photo has about 10)",
+        isOverLimit: true)
     }
     guard status == 0 else { throw damaged(path, message) }
     return GreyRaster(width: Int(outWidth), height: Int(outHeight), pixels: raster)

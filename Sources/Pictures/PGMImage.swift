@@ -100,28 +100,32 @@ package enum PGMImage {
     let plain = bytes[1] == UInt8(ascii: "2")
     reader.position = 2
 
-    func field(_ name: String, in range: ClosedRange<Int>) throws(ImageFileError) -> Int {
+    // `isSize`: a width or height, whose values above `range` are beyond the pixel limit.
+    func field(_ name: String, in range: ClosedRange<Int>, isSize: Bool = false) throws(ImageFileError) -> Int {
       switch reader.number() {
       case .number(let value) where range.contains(value):
         return value
       case .number(let value):
         throw ImageFileError(
-          path: path, problem: "PGM header: the \(name) is \(value); it must be \(range.lowerBound)…\(range.upperBound)"
-        )
+          path: path,
+          problem: "PGM header: the \(name) is \(value); it must be \(range.lowerBound)…\(range.upperBound)",
+          isOverLimit: isSize && value > range.upperBound)
       case .tooLarge(let digits):
         throw ImageFileError(
-          path: path, problem: "PGM header: the \(name) \(digits) is too large; it must be at most \(range.upperBound)")
+          path: path, problem: "PGM header: the \(name) \(digits) is too large; it must be at most \(range.upperBound)",
+          isOverLimit: isSize)
       case .endOfFile:
         throw ImageFileError(path: path, problem: "PGM header: the file ends before the \(name)")
       case .notANumber(let found):
         throw ImageFileError(path: path, problem: "PGM header: the \(name) should be a whole number, found '\(found)'")
       }
     }
-    let width = try field("width", in: 1...maximumPixels)
-    let height = try field("height", in: 1...maximumPixels)
+    let width = try field("width", in: 1...maximumPixels, isSize: true)
+    let height = try field("height", in: 1...maximumPixels, isSize: true)
     guard width * height <= maximumPixels else {
       throw ImageFileError(
-        path: path, problem: "PGM header: \(width)×\(height) is too large (more than \(maximumPixels) pixels)")
+        path: path, problem: "PGM header: \(width)×\(height) is too large (more than \(maximumPixels) pixels)",
+        isOverLimit: true)
     }
     let maxval = try field("maxval", in: 1...65535)
     let count = width * height

@@ -119,7 +119,8 @@ package enum PNGImage {
   ///
   /// - Throws: ``PNGImageError`` naming the file and libpng's message when
   ///   the file is missing, unreadable or not a PNG, or
-  ///   ``PNGImageError/Reason/tooLarge(_:)`` as ``decodeGrey(_:path:)``.
+  ///   ``PNGImageError/Reason/tooLarge(_:)`` or
+  ///   ``PNGImageError/Reason/sizeBeyondFile(_:)`` as ``decodeGrey(_:path:)``.
   package static func readGrey(_ path: String) throws(PNGImageError) -> Matrix {
     let bytes: [UInt8]
     do {
@@ -137,10 +138,11 @@ package enum PNGImage {
   ///
   /// Nothing is allocated for the pixels before the header's size is
   /// checked (libpng's `png_image_begin_read_from_memory` reads only the
-  /// header): a picture of more than ``maximumPixels`` pixels, or one whose
-  /// declared size no file of its length can hold (each row needs at least a
-  /// filter byte and a bit a pixel, and deflate packs at most 1032 bytes into
-  /// one), is refused with ``PNGImageError/Reason/tooLarge(_:)``.
+  /// header): a picture of more than ``maximumPixels`` pixels is refused
+  /// with ``PNGImageError/Reason/tooLarge(_:)``, one whose declared size no
+  /// file of its length can hold (each row needs at least a filter byte and
+  /// a bit a pixel, and deflate packs at most 1032 bytes into one) with
+  /// ``PNGImageError/Reason/sizeBeyondFile(_:)``.
   package static func decodeGrey(_ bytes: [UInt8], path: String) throws(PNGImageError) -> Matrix {
     try decodeGreyRaster(bytes, path: path).matrix()
   }
@@ -160,7 +162,7 @@ package enum PNGImage {
     let width = Int(image.width)
     let height = Int(image.height)
     if let problem = sizeProblem(width: width, height: height, fileBytes: bytes.count) {
-      throw PNGImageError(path: path, reason: .tooLarge(problem))
+      throw PNGImageError(path: path, reason: problem)
     }
     image.format = png_uint_32(PNG_FORMAT_GRAY)
     var pixels = [UInt8](repeating: 255, count: width * height)
@@ -176,16 +178,17 @@ package enum PNGImage {
 
   /// Why a PNG header's `width × height` cannot be read from a file of
   /// `fileBytes` bytes, or nil.
-  static func sizeProblem(width: Int, height: Int, fileBytes: Int) -> String? {
+  static func sizeProblem(width: Int, height: Int, fileBytes: Int) -> PNGImageError.Reason? {
     let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
     if overflow || pixels > maximumPixels {
-      return "\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit"
+      return .tooLarge("\(width)×\(height) pixels is more than the \(maximumPixels)-pixel limit")
     }
     // The least a row can take inflated: its filter byte and one bit a pixel.
     let leastInflated = height * (1 + (width + 7) / 8)
     if leastInflated > 1032 * fileBytes {
-      return "its header declares \(width)×\(height) pixels, more than a PNG file of \(fileBytes) bytes can hold "
-        + "(the file is damaged)"
+      return .sizeBeyondFile(
+        "its header declares \(width)×\(height) pixels, more than a PNG file of \(fileBytes) bytes can hold "
+          + "(the file is damaged)")
     }
     return nil
   }
@@ -267,9 +270,12 @@ package struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertibl
     case libpng(String)
     /// The finished file could not be put in place.
     case writeFailed(String)
-    /// The picture is too large to read, or its header declares a size its
-    /// file cannot hold (what is wrong); refused before anything is allocated.
+    /// The picture has more pixels than are read (what is wrong); refused
+    /// before anything is allocated.
     case tooLarge(String)
+    /// Its header declares a size its file cannot hold: the file is damaged
+    /// (what is wrong); refused before anything is allocated.
+    case sizeBeyondFile(String)
   }
 
   /// The file's path, as given.
@@ -284,7 +290,7 @@ package struct PNGImageError: Error, Equatable, Sendable, CustomStringConvertibl
     case .emptyImage(let shape): "\(path): not written, the picture is empty (\(shape))"
     case .libpng(let message): "\(path): libpng: \(message)"
     case .writeFailed(let why): "\(path): could not be written (\(why))"
-    case .tooLarge(let why): "\(path): not read: \(why)"
+    case .tooLarge(let why), .sizeBeyondFile(let why): "\(path): not read: \(why)"
     }
   }
 }

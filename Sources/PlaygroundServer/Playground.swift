@@ -119,7 +119,8 @@ package final class Playground: Sendable {
 
   /// A PNG or JPEG photo in the request's body, classified as `ex4 classify`
   /// classifies it: 413 beyond ``DrawingClassifier/largestPhoto`` bytes or
-  /// the picture limits, 400 for anything else unreadable.
+  /// the picture reader's limits (``ImageFileError/isOverLimit``), 400 for
+  /// anything else unreadable.
   private func photo(_ request: Request, context: some RequestContext) async throws -> Response {
     var bytes: [UInt8] = []
     for try await buffer in request.body {
@@ -135,8 +136,7 @@ package final class Playground: Sendable {
       guard let Thetas = network else { return Self.json(.error("train the network first"), status: .conflict) }
       return Self.json(Outgoing("guess", DrawingClassifier.answer(digit, Thetas: Thetas)))
     } catch {
-      let tooLarge = error.problem.contains("-pixel limit") || error.problem.contains("too large")
-      return Self.json(.error("\(error)"), status: tooLarge ? .contentTooLarge : .badRequest)
+      return Self.json(.error("\(error)"), status: error.isOverLimit ? .contentTooLarge : .badRequest)
     }
   }
 

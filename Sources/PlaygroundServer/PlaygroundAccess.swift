@@ -22,13 +22,8 @@ package final class PlaygroundAccess: Sendable {
   /// The name of the cookie that carries the token.
   package static let cookieName = "ex4-playground-token"
 
-  /// Origins allowed besides the page's own: only for tests, whose
-  /// WebSocket client sends `ws://localhost` without the port.
-  private let otherOrigins: Set<String>
-
-  package init(token: String = PlaygroundAccess.randomToken(), port: Int? = nil, otherOrigins: Set<String> = []) {
+  package init(token: String = PlaygroundAccess.randomToken(), port: Int? = nil) {
     self.token = token
-    self.otherOrigins = otherOrigins
     boundPort.withLock { $0 = port }
   }
 
@@ -67,7 +62,6 @@ package final class PlaygroundAccess: Sendable {
     let origins = request.headers[values: .origin]
     let allowed = allowedHosts
     guard origins.count == 1 else { return false }
-    if otherOrigins.contains(origins[0]) { return true }
     return origins[0].hasPrefix("http://")
       && allowed.contains(String(origins[0].dropFirst("http://".count)).lowercased())
   }

@@ -16,19 +16,23 @@ struct PictureBombTests {
   }
 
   @Test(arguments: [
-    (1_000_000, 1_000_000, "1000000×1000000 pixels is more than the 25000000-pixel limit"),
-    (100_000, 100_000, "100000×100000 pixels is more than the 25000000-pixel limit"),
+    (1_000_000, 1_000_000, true, "1000000×1000000 pixels is more than the 25000000-pixel limit"),
+    (100_000, 100_000, true, "100000×100000 pixels is more than the 25000000-pixel limit"),
     (
-      4000, 4000,
+      4000, 4000, false,
       "its header declares 4000×4000 pixels, more than a PNG file of 68 bytes can hold (the file is damaged)"
     ),
   ])
-  func aPNGHeaderAskingTooMuchIsRefusedBeforeDecoding(width: Int, height: Int, why: String) throws {
+  func aPNGHeaderAskingTooMuchIsRefusedBeforeDecoding(width: Int, height: Int, overLimit: Bool, why: String) throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("bomb.png")
     try Data(PNGBytes.bomb(width: UInt32(width), height: UInt32(height))).write(to: URL(fileURLWithPath: path))
-    #expect(throws: ImageFileError(path: path, problem: "not read: \(why)")) { try DigitImage(contentsOf: path) }
-    #expect(throws: PNGImageError(path: path, reason: .tooLarge(why))) { try PNGImage.readGrey(path) }
+    let error = try #require(throws: ImageFileError.self) { try DigitImage(contentsOf: path) }
+    #expect(error == ImageFileError(path: path, problem: "not read: \(why)"))
+    #expect(error.isOverLimit == overLimit)
+    #expect(
+      throws: PNGImageError(path: path, reason: overLimit ? .tooLarge(why) : .sizeBeyondFile(why))
+    ) { try PNGImage.readGrey(path) }
   }
 
   /// A valid PNG (uniform, so it compresses to almost nothing) just above

@@ -1,19 +1,16 @@
 import ExerciseData
-import TrainingRecord
-import ExercisePrograms
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
-import HummingbirdWSTesting
 import NeuralNetworkLearning
 import PlaygroundServer
 import TestSupport
 import Testing
-import WSClient
 
-/// The playground's WebSocket on a live server on loopback: who may open it,
-/// what it answers to bad messages, and the numbers it streams.
+/// The playground's WebSocket on a live server on 127.0.0.1: who may open
+/// it, what it answers to bad messages, and the numbers it streams.
+///
+/// On the socket, Hummingbird answers every refused upgrade with an empty
+/// 400, whichever rule refused it (the router's own 401 or 403 stays inside
+/// the server): a refusal is a 400 where the page's own handshake gets 101.
 @Suite struct PlaygroundSocketTests {
   /// The course's 8-bit digits, or nil (the test is then skipped, naming the file).
   static func courseData() throws -> PlaygroundData? {
@@ -28,67 +25,31 @@ import WSClient
     return PlaygroundData(X: data.X, y: data.y, source: "the built-in digits")
   }
 
-  /// Runs `body` against a live playground, with a WebSocket client whose
-  /// handshake carries `origin` (the page's own by default) and the cookie.
-  static func withSocket(
-    _ playground: Playground, origin: (@Sendable (Int) -> String)? = nil, cookie: Bool = true,
-    _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
-  ) async throws {
-    let app = playground.application(port: 0)
-    try await app.test(.live) { client in
-      let port = try #require(client.port)
-      // The client sends `Origin: ws://localhost` itself; another is added to it.
-      var headers: HTTPFields = [:]
-      if let origin { headers[.origin] = origin(port) }
-      if cookie { headers[.cookie] = "\(PlaygroundAccess.cookieName)=\(playground.access.token)" }
-      try await client.ws("/ws", configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers)) {
-        inbound, outbound, _ in
-        try await body(inbound, outbound)
-      }
-    }
+  static func playground(data: PlaygroundData = smallData()) -> Playground {
+    Playground(access: PlaygroundAccess(), data: data)
   }
 
-  /// The messages received until one satisfies `last` (that one included).
-  static func receive(
-    _ messages: inout WebSocketInboundMessageStream.AsyncIterator, until last: ([String: Any]) -> Bool
-  ) async throws -> [[String: Any]] {
-    var received: [[String: Any]] = []
-    while let message = try await messages.next() {
-      guard case .text(let text) = message,
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-      else { continue }
-      received.append(object)
-      if last(object) { break }
-    }
-    return received
+  /// The client's SHA-1 against RFC 6455's own example of a handshake, so
+  /// that a wrong one shows here and not only as every handshake failing.
+  @Test func theClientsAcceptValueIsRFC6455s() {
+    #expect(LoopbackWebSocket.acceptValue(forKey: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
   }
-
-  static func isError(_ m: [String: Any]) -> Bool { m["type"] as? String == "error" }
 
   @Test(arguments: ["http://evil.example", "http://127.0.0.1:1", "null", "https://localhost"])
   func aHandshakeFromAnotherOriginIsRefused(origin: String) async throws {
-    await #expect(throws: (any Error).self) {
-      let playground = Playground(access: PlaygroundAccess(), data: Self.smallData())
-      try await Self.withSocket(playground, origin: { _ in origin }) { _, _ in
-        Issue.record("the WebSocket opened for Origin \(origin)")
-      }
+    try await withLivePlayground(Self.playground()) { live in
+      let refused = try await #require(throws: WebSocketRefused.self) { try await live.webSocket(origin: origin) }
+      #expect(refused.status == 400)
     }
   }
 
   @Test func aHandshakeWithoutTheCookieIsRefused() async throws {
-    await #expect(throws: (any Error).self) {
-      try await Self.withSocket(Self.playgroundOnSmallData(), cookie: false) { _, _ in
-        Issue.record("the WebSocket opened without the token")
-      }
+    try await withLivePlayground(Self.playground()) { live in
+      _ = try await live.webSocket()  // with it, the same handshake opens
+      let refused = try await #require(throws: WebSocketRefused.self) { try await live.webSocket(withCookie: false) }
+      #expect(refused.status == 400)
     }
   }
-
-  /// A playground that takes the test client's WebSocket (`Origin: ws://localhost`).
-  static func playground(data: PlaygroundData) -> Playground {
-    Playground(access: PlaygroundAccess(otherOrigins: ["ws://localhost"]), data: data)
-  }
-
-  static func playgroundOnSmallData() -> Playground { playground(data: smallData()) }
 
   @Test func malformedAndOversizedMessagesAreAnsweredWithAnError() async throws {
     let bad = [
@@ -102,22 +63,21 @@ import WSClient
       "{\"type\": \"draw\", \"width\": 200, \"height\": 200, \"grey\": \"" + String(repeating: "A", count: 70_000)
         + "\"}",
     ]
-    try await Self.withSocket(Self.playgroundOnSmallData()) { inbound, outbound in
-      var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
-      _ = try await Self.receive(&messages) { $0["type"] as? String == "hello" }
+    try await withLivePlayground(Self.playground()) { live in
+      let socket = try await live.webSocket()
+      _ = try await socket.receive { $0["type"] as? String == "hello" }
       for text in bad {
-        try await outbound.write(.text(text))
-        let answer = try await Self.receive(&messages) { Self.isError($0) || $0["type"] as? String == "guess-error" }
+        try await socket.send(text: text)
+        let answer = try await socket.receive { isError($0) || $0["type"] as? String == "guess-error" }
         let message = try #require(answer.last?["message"] as? String, "no error for \(text.prefix(60))")
         #expect(!message.isEmpty)
       }
       // The last one was too large: the answer says so.
-      try await outbound.write(.text(bad.last!))
-      let answer = try await Self.receive(&messages, until: Self.isError)
+      try await socket.send(text: bad.last!)
+      let answer = try await socket.receive(until: isError)
       #expect((answer.last?["message"] as? String)?.contains("64 KB") == true)
-      try await outbound.write(.binary(ByteBuffer(string: "{}")))
-      #expect(
-        try await Self.receive(&messages, until: Self.isError).last?["message"] as? String == "messages are JSON text")
+      try await socket.send(binary: Array("{}".utf8))
+      #expect(try await socket.receive(until: isError).last?["message"] as? String == "messages are JSON text")
     }
   }
 
@@ -136,10 +96,10 @@ import WSClient
       .map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(expected.count == 50)
 
-    try await Self.withSocket(Self.playground(data: data)) { inbound, outbound in
-      var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
-      try await outbound.write(.text("{\"type\": \"train\", \"settings\": {\"seed\": 1}}"))
-      let received = try await Self.receive(&messages) { $0["state"] as? String == "finished" || Self.isError($0) }
+    try await withLivePlayground(Self.playground(data: data)) { live in
+      let socket = try await live.webSocket()
+      try await socket.send(text: "{\"type\": \"train\", \"settings\": {\"seed\": 1}}")
+      let received = try await socket.receive { $0["state"] as? String == "finished" || isError($0) }
       let iterations = received.filter { $0["type"] as? String == "iteration" }
       let lines = iterations.map { m in
         String(format: "Iteration %5ld | Cost: %4.6e", m["iteration"] as? Int ?? -1, m["cost"] as? Double ?? .nan)
@@ -152,8 +112,8 @@ import WSClient
       for i in 20..<120 { for j in 62..<78 { bar[i * 140 + j] = 0 } }
       let drawing =
         "{\"type\": \"draw\", \"id\": 7, \"width\": 140, \"height\": 140, \"grey\": \"\(Data(bar).base64EncodedString())\"}"
-      try await outbound.write(.text(drawing))
-      let guess = try await Self.receive(&messages) { $0["type"] as? String == "guess" || Self.isError($0) }.last
+      try await socket.send(text: drawing)
+      let guess = try await socket.receive { $0["type"] as? String == "guess" || isError($0) }.last
       #expect(guess?["digit"] as? Int == 1)
       #expect((guess?["outputs"] as? [Double])?.count == 10)
       #expect((guess?["hidden"] as? [Double])?.count == 25)
@@ -163,24 +123,22 @@ import WSClient
   /// One training at a time: a second page is told so while the first trains;
   /// pausing holds the iteration count, a step moves it by one.
   @Test func oneTrainingAtATimeAndPauseAndStep() async throws {
-    let playground = Self.playgroundOnSmallData()
-    try await Self.withSocket(playground) { inbound, outbound in
-      var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
-      try await outbound.write(
-        .text("{\"type\": \"step\", \"settings\": {\"iterations\": 400, \"heldOutPercent\": 0}}"))
-      var received = try await Self.receive(&messages) { $0["state"] as? String == "paused" }
+    try await withLivePlayground(Self.playground()) { live in
+      let socket = try await live.webSocket()
+      try await socket.send(text: "{\"type\": \"step\", \"settings\": {\"iterations\": 400, \"heldOutPercent\": 0}}")
+      var received = try await socket.receive { $0["state"] as? String == "paused" }
       #expect(received.filter { $0["type"] as? String == "iteration" }.map { $0["iteration"] as? Int } == [1])
-      try await Self.withSocket(playground) { inbound2, outbound2 in
-        var messages2 = inbound2.messages(maxSize: 1 << 24).makeAsyncIterator()
-        try await outbound2.write(.text("{\"type\": \"train\"}"))
-        let answer = try await Self.receive(&messages2, until: Self.isError)
+      do {
+        let second = try await live.webSocket()
+        try await second.send(text: "{\"type\": \"train\"}")
+        let answer = try await second.receive(until: isError)
         #expect((answer.last?["message"] as? String)?.contains("one training at a time") == true)
       }
-      try await outbound.write(.text("{\"type\": \"step\"}"))
-      received = try await Self.receive(&messages) { $0["state"] as? String == "paused" }
+      try await socket.send(text: "{\"type\": \"step\"}")
+      received = try await socket.receive { $0["state"] as? String == "paused" }
       #expect(received.filter { $0["type"] as? String == "iteration" }.map { $0["iteration"] as? Int } == [2])
-      try await outbound.write(.text("{\"type\": \"reset\"}"))
-      _ = try await Self.receive(&messages) { $0["state"] as? String == "idle" }
+      try await socket.send(text: "{\"type\": \"reset\"}")
+      _ = try await socket.receive { $0["state"] as? String == "idle" }
     }
   }
 }
