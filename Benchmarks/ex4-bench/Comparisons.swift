@@ -423,8 +423,9 @@ let pythonServerScript = #"""
               return evaluate
           return prepare
       p = torch.from_numpy(p0.copy())
-      # X's order first (eager, all threads), then threads and compiling with that order.
-      order, _, by_order = choose([(order, torch_setting(order, all_threads, False)) for order in orders], p)
+      # X's order first (eager, 1 thread: threads contending with other work would hide
+      # the order's effect), then threads and compiling with that order.
+      order, _, by_order = choose([(order, torch_setting(order, 1, False)) for order in orders], p)
       best, evaluate, described = choose(
           [('%s, %s' % ('torch.compile' if compiled else 'eager', threads_label(threads)),
             torch_setting(order, threads, compiled))
