@@ -20,7 +20,9 @@ struct Ex4Bench: ParsableCommand {
       there, generated digits otherwise; the large shapes (60000×784, MNIST-like and dense) are generated. The \
       other implementations run in processes of their own, started once, and are timed in interleaved rounds \
       (every implementation in turn, the order rotated each round); the ratios printed are medians of the \
-      rounds' ratios. Times are wall-clock: on a busy machine repeat the run.
+      rounds' ratios. The Python ones time their settings (X's memory order, threads, torch.compile) as they \
+      start and keep the fastest; each must agree with this package on J and the gradient. Times are \
+      wall-clock: on a busy machine repeat the run.
       """)
 
   /// Restarts with the best OpenBLAS kernel for the processor when OpenBLAS
@@ -286,7 +288,9 @@ struct Ex4Bench: ParsableCommand {
   /// the same data and weights, in interleaved rounds: each round times
   /// `evaluations` evaluations of every implementation in turn, starting one
   /// further along the list each round; the ratio printed is the median of
-  /// the rounds' ratios ours/theirs, with their range.
+  /// the rounds' ratios ours/theirs, with their range. The Python ones time
+  /// their settings as they start and keep the fastest, so they are started
+  /// one after another, each with the machine to itself.
   func compare(_ w: Workload, evaluations: Int) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ex4-bench-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -302,38 +306,33 @@ struct Ex4Bench: ParsableCommand {
       return
     }
     let costFunction = w.costFunction(lambda: lambda)
-    let J = costFunction(p).J
+    let (J, gradient) = costFunction(p)
     print(
       "== \(w.name) beside other implementations (same data, same weights, λ = \(lambda), float64): "
         + "\(rounds) interleaved rounds of \(evaluations) evaluation\(evaluations == 1 ? "" : "s") each")
 
     let shape = ["\(w.m)", "\(w.n)", "\(w.hiddenLayerSize)", "\(w.numLabels)", "\(lambda)"]
-    var plans: [(name: String, program: String, arguments: [String], commandFiles: String?)] = [
-      ("NumPy", "python3", ["\(directory)/server.py", "numpy", directory] + shape, nil),
-      ("PyTorch", "python3", ["\(directory)/server.py", "torch", directory] + shape, nil),
-      ("PyTorch autograd", "python3", ["\(directory)/server.py", "torch-autograd", directory] + shape, nil),
-      ("JAX", "python3", ["\(directory)/server.py", "jax", directory] + shape, nil),
-    ]
+    // `kind` names the gradient file and, for Python, the implementation.
+    var plans: [(name: String, kind: String, program: String, arguments: [String], commandFiles: String?)] = [
+      ("NumPy", "numpy"), ("PyTorch", "torch"), ("PyTorch autograd", "torch-autograd"), ("JAX", "jax"),
+    ].map { name, kind in (name, kind, "python3", ["\(directory)/server.py", kind, directory] + shape, nil) }
     if !skipOctave {
-      plans.append(("Octave", "octave", ["--no-gui", "--norc", "-q", "\(directory)/server.m"], directory))
+      plans.append(("Octave", "octave", "octave", ["--no-gui", "--norc", "-q", "\(directory)/server.m"], directory))
     }
-    // Started together (startup, imports, compiling and loading are not timed), then waited for.
+    // Each is ready (started, imported, compiled, its settings chosen) before the next starts.
     var servers: [ForeignServer] = []
-    var started: [ForeignServer] = []
     for plan in plans {
       var problem: String?
-      if let server = ForeignServer(
-        name: plan.name, program: plan.program, arguments: plan.arguments, directory: directory,
-        commandFiles: plan.commandFiles, problem: &problem)
-      {
-        started.append(server)
-      } else {
+      guard
+        let server = ForeignServer(
+          name: plan.name, program: plan.program, arguments: plan.arguments, directory: directory,
+          gradientFile: "\(directory)/\(plan.kind).gradient.bin", commandFiles: plan.commandFiles, problem: &problem)
+      else {
         print("   \(plan.name): not measured (\(problem ?? "unknown reason"))")
+        continue
       }
-    }
-    for server in started {
       if let problem = server.ready() {
-        print("   \(server.name): not measured (\(problem))")
+        print("   \(plan.name): not measured (\(problem))")
         server.stop()
       } else {
         servers.append(server)
@@ -367,18 +366,26 @@ struct Ex4Bench: ParsableCommand {
     let column = { (name: String) in name.padding(toLength: 18, withPad: " ", startingAt: 0) }
     print("   \(column("ours (Swift)")) \(ours.milliseconds)")
     print("                      \(BLASKernel.current) kernel; J = \(J)")
+    var speedups: [String] = []
     for i in 1..<count where !failed.contains(i) {
       let server = servers[i - 1]
       let theirs = Summary(seconds[i])
       let ratios = Summary(zip(seconds[0], seconds[i]).map { $0 / $1 })
       let agreement = max(abs(server.J - J), abs(lastJ[i] - J)) / abs(J)
+      let gradientAgreement = relativeDifference(server.gradient, gradient.values)
+      let agrees = agreement <= agreementBound && gradientAgreement <= agreementBound
       print("   \(column(server.name)) \(theirs.milliseconds)")
       print(
         String(
           format:
-            "                      ours/theirs %.3f (rounds %.3f–%.3f): ours %.2f× faster; J agrees to %.1e",
-          ratios.median, ratios.minimum, ratios.maximum, 1 / ratios.median, agreement))
+            "                      ours/theirs %.3f (rounds %.3f–%.3f): ours %.2f× faster; J agrees to %.1e, the gradient to %.1e%@",
+          ratios.median, ratios.minimum, ratios.maximum, 1 / ratios.median, agreement, gradientAgreement,
+          agrees ? "" : String(format: ": NOT within %.0e, so not the same computation", agreementBound)))
       print("                      \(server.details)")
+      if agrees { speedups.append(String(format: "%@ %.2f", server.name, 1 / ratios.median)) }
+    }
+    if !speedups.isEmpty {
+      print("   ours against each at its best setting, times faster: \(speedups.joined(separator: ", "))")
     }
     print("")
   }
