@@ -283,6 +283,14 @@ package final class Playground: Sendable {
     lastRun.withLock { $0 = run }
   }
 
+  /// Stops the training that runs, if any, and waits for its thread to end.
+  /// A program calls it before it exits: OpenBLAS's shutdown at exit waits
+  /// for its worker threads, and one kept busy by a training thread still in
+  /// a product can miss the call to end, so that the program never exits.
+  package func stopTrainingAndWait() {
+    current.withLock { $0?.run }?.stopAndWait()
+  }
+
   private func stopTraining(of id: UUID) {
     if let running = current.withLock({ $0 }), running.owner == id { running.run.stop() }
   }

@@ -90,6 +90,8 @@ package final class TrainingRun: @unchecked Sendable {
   /// Iterations still allowed before pausing; nil while running freely.
   private var allowance: Int?
   private var stopped = false
+  /// Whether the training thread has ended.
+  private var ended = false
   /// The latest weights, the set the confusion matrix is of and its predictions.
   private var latestThetas: [Matrix]?
   private var inspected: (X: Matrix, y: Matrix, predictions: Matrix)?
@@ -129,6 +131,19 @@ package final class TrainingRun: @unchecked Sendable {
   package func step() { change { $0.allowance = 1 } }
   package func stop() { change { $0.stopped = true } }
 
+  /// Stops the run and waits up to `seconds` for its thread to end; whether it ended.
+  @discardableResult
+  package func stopAndWait(seconds: TimeInterval = 15) -> Bool {
+    stop()
+    let deadline = Date().addingTimeInterval(seconds)
+    condition.lock()
+    defer { condition.unlock() }
+    while !ended {
+      if !condition.wait(until: deadline) { return ended }
+    }
+    return true
+  }
+
   private func change(_ body: (TrainingRun) -> Void) {
     condition.lock()
     body(self)
@@ -139,7 +154,13 @@ package final class TrainingRun: @unchecked Sendable {
   }
 
   private func main() {
-    defer { finished() }
+    defer {
+      finished()
+      condition.lock()
+      ended = true
+      condition.broadcast()
+      condition.unlock()
+    }
     let layerSizes = settings.layerSizes(inputs: data.X.columns, labels: 10)
     let (training, heldOut) = data.split(settings)
     do {

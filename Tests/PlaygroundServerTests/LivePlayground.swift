@@ -37,10 +37,12 @@ struct LivePlayground: Sendable {
 /// the server runs in a child task from the moment it listens until `body`
 /// returns or throws, then is cancelled rather than shut down gracefully, so
 /// that a connection left open cannot keep a test waiting (Hummingbird logs
-/// the connections it was still serving).
+/// the connections it was still serving). A training still running then is
+/// stopped and waited for, as the program does before it exits.
 func withLivePlayground<T: Sendable>(
   _ playground: Playground, _ body: (LivePlayground) async throws -> T
 ) async throws -> T {
+  defer { playground.stopTrainingAndWait() }
   let (ports, listening) = AsyncStream.makeStream(of: Int.self)
   // The server records the port it was bound to before it calls this.
   let app = playground.application(port: 0) {

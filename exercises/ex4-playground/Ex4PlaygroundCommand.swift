@@ -89,6 +89,7 @@ struct Serve: ParsableCommand {
       done.signal()
     }
     done.wait()
+    playground.stopTrainingAndWait()
     if let error = failure.withLock({ $0 }) { throw InputError("the server stopped: \(error)") }
   }
 

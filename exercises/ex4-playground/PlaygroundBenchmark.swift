@@ -82,7 +82,7 @@ struct PlaygroundBenchmark: ParsableCommand {
     // compared with), then while the course's network trains.
     let idle = answer(max(drawings / 4, 20), whileTraining: false)
     let training = answer(drawings, whileTraining: true)
-    playground.handle(("{\"type\": \"reset\"}"), from: trainer) { _ in }
+    playground.stopTrainingAndWait()
     func percentile(_ latencies: [Double], _ p: Double) -> Double {
       latencies[min(latencies.count - 1, Int(p * Double(latencies.count)))]
     }
