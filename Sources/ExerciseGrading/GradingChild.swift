@@ -107,9 +107,13 @@ package enum ProcessLimits {
   /// The kernel never applies `RLIMIT_NPROC` to root, so a part started by
   /// root first becomes `nobody` (group and supplementary groups too), which
   /// also keeps the student's code from root's files; cgroups would need a
-  /// delegated hierarchy that a student's machine does not have.
+  /// delegated hierarchy that a student's machine does not have. Not when
+  /// `nobody` could not read this program (a clone in a folder only root may
+  /// enter): the runtime's backtracer, which runs as the crashed process's
+  /// user, reads the program for the file and line the grader reports, and
+  /// a crash's line matters more than a fork bomb's limit.
   package static func apply(cpuSeconds: Int, memoryMegabytes: Int) {
-    if getuid() == 0 {
+    if getuid() == 0, othersCanRead(ChildProcess.currentExecutable) {
       _ = setgroups(0, nil)
       _ = setgid(gid_t(unprivilegedUser))
       _ = setuid(unprivilegedUser)
@@ -120,6 +124,19 @@ package enum ProcessLimits {
     set(RLIMIT_AS, rlim_t(max(memoryMegabytes, 64)) << 20)
     set(RLIMIT_FSIZE, 64 << 20)
     set(RLIMIT_CORE, 0)
+  }
+
+  /// Whether a user who is neither `path`'s owner nor in its group may read
+  /// it: every folder on the way searchable by others, the file readable.
+  package static func othersCanRead(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IROTH != 0 else { return false }
+    var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    while true {
+      guard stat(folder.path, &info) == 0, info.st_mode & S_IXOTH != 0 else { return false }
+      if folder.path == "/" { return true }
+      folder.deleteLastPathComponent()
+    }
   }
 
   private static func set(_ resource: __rlimit_resource, _ value: rlim_t) {

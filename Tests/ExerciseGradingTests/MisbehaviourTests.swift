@@ -289,3 +289,27 @@ enum Lingering {
     }
   }
 }
+
+/// Whether `nobody` could read the program, which decides whether a part
+/// started by root runs as `nobody`: a folder on the way that others may not
+/// enter, or a file they may not read, says no.
+@Test func othersCanReadFollowsEveryFolderOnTheWay() throws {
+  let dir = try TemporaryDirectory()
+  let folder = dir.file("inner")
+  try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+  let program = folder + "/program"
+  FileManager.default.createFile(atPath: program, contents: Data([0]))
+  chmod(dir.path, 0o755)
+  chmod(folder, 0o755)
+  chmod(program, 0o755)
+  let everyoneMayRead = ProcessLimits.othersCanRead(program)
+  chmod(folder, 0o700)
+  let folderClosed = ProcessLimits.othersCanRead(program)
+  chmod(folder, 0o755)
+  chmod(program, 0o700)
+  let fileClosed = ProcessLimits.othersCanRead(program)
+  // Readable when the temporary folder itself is (where TMPDIR leads).
+  #expect(everyoneMayRead == ProcessLimits.othersCanRead(FileManager.default.temporaryDirectory.path))
+  #expect(!folderClosed)
+  #expect(!fileClosed)
+}
