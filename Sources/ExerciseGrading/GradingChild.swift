@@ -107,13 +107,12 @@ package enum ProcessLimits {
   /// The kernel never applies `RLIMIT_NPROC` to root, so a part started by
   /// root first becomes `nobody` (group and supplementary groups too), which
   /// also keeps the student's code from root's files; cgroups would need a
-  /// delegated hierarchy that a student's machine does not have. Not when
-  /// `nobody` could not read this program (a clone in a folder only root may
-  /// enter): the runtime's backtracer, which runs as the crashed process's
-  /// user, reads the program for the file and line the grader reports, and
-  /// a crash's line matters more than a fork bomb's limit.
+  /// delegated hierarchy that a student's machine does not have. (The
+  /// runtime's backtracer then runs as `nobody` too and reads the program
+  /// for a crash's file and line: in a folder only root may enter it cannot;
+  /// see ``rootCannotShowLines``.)
   package static func apply(cpuSeconds: Int, memoryMegabytes: Int) {
-    if getuid() == 0, othersCanRead(ChildProcess.currentExecutable) {
+    if getuid() == 0 {
       _ = setgroups(0, nil)
       _ = setgid(gid_t(unprivilegedUser))
       _ = setuid(unprivilegedUser)
@@ -124,6 +123,16 @@ package enum ProcessLimits {
     set(RLIMIT_AS, rlim_t(max(memoryMegabytes, 64)) << 20)
     set(RLIMIT_FSIZE, 64 << 20)
     set(RLIMIT_CORE, 0)
+  }
+
+  /// What `ex4 submit` says first when it runs as root and `nobody`, whom
+  /// the parts run as, cannot read the program (a clone in a folder only
+  /// root may enter): a crash's file and line would be missing. Nil otherwise.
+  package static var rootCannotShowLines: String? {
+    let program = ChildProcess.currentExecutable
+    guard getuid() == 0, !othersCanRead(program) else { return nil }
+    return "note: as root, each part runs as nobody, who cannot read \(printable(program)); "
+      + "a crash's file and line will be missing (clone into a folder others may enter, or run as yourself)"
   }
 
   /// Whether a user who is neither `path`'s owner nor in its group may read

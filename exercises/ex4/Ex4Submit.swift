@@ -48,6 +48,7 @@ struct Ex4Submit: ParsableCommand {
   func run() throws {
     // What a part leaves behind is reparented to this process and ended with it.
     ProcessTree.becomeSubreaper()
+    if let note = ProcessLimits.rootCannotShowLines { FileHandle.standardError.write(Data((note + "\n").utf8)) }
     let reference = reference
     let grader = Grader(
       executable: ChildProcess.currentExecutable,
