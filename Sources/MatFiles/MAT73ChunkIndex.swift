@@ -105,8 +105,10 @@ enum MAT73ChunkIndex {
       guard H5Dget_chunk_info(dataset, space, k, &offset, &mask, &address, &size) >= 0 else {
         return "\(which) cannot be read from its chunk index"
       }
-      guard (0..<rank).allSatisfy({ offset[$0] % chunk[$0] == 0 && offset[$0] < dimensions[$0] }),
-        seen.insert(offset).inserted
+      let onTheGrid = (0..<rank).allSatisfy { (d: Int) -> Bool in
+        offset[d] % chunk[d] == 0 && offset[d] < dimensions[d]
+      }
+      guard onTheGrid, seen.insert(offset).inserted
       else {
         return "\(which) is at (\(offset.map(String.init).joined(separator: ", "))), not a chunk of its own "
           + "inside \(shape)"

@@ -125,7 +125,9 @@ package struct FeedforwardNetwork {
     precondition(
       nnParams.columns == 1 || nnParams.rows == 1,
       "nn_params must be a vector (the unrolled weights), not a \(nnParams.shape) matrix")
-    let shapes = (1..<layerSizes.count).map { (rows: layerSizes[$0], columns: layerSizes[$0 - 1] + 1) }
+    let shapes: [(rows: Int, columns: Int)] = (1..<layerSizes.count).map { l in
+      (rows: layerSizes[l], columns: layerSizes[l - 1] + 1)
+    }
     self.init(Theta: roll(nnParams, into: shapes), hiddenActivation: hiddenActivation, output: output)
   }
 

@@ -216,7 +216,8 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// thread (m·n·k ≤ 262144), so that the cores are shared out here instead.
   package static func chunkSize(layerSizes: [Int]) -> Int {
     let L = layerSizes.count
-    let widest = (1..<max(L - 1, 1)).map { layerSizes[$0 + 1] * (1 + layerSizes[$0]) }.max() ?? 1
+    var widest = 1
+    for l in 1..<max(L - 1, 1) { widest = max(widest, layerSizes[l + 1] * (1 + layerSizes[l])) }
     var size = 32
     while size < 1024 && 2 * size * widest <= 262_144 { size *= 2 }
     return size

@@ -31,8 +31,11 @@ package struct RGBColour: Sendable, Equatable, Hashable {
 
   /// This colour moved towards `other` by `fraction` (0 keeps it, 1 gives `other`).
   package func mixed(with other: RGBColour, _ fraction: Double) -> RGBColour {
+    let t: Double = min(max(fraction, 0), 1)
     func mix(_ a: UInt8, _ b: UInt8) -> UInt8 {
-      UInt8((Double(a) + (Double(b) - Double(a)) * min(max(fraction, 0), 1)).rounded())
+      let from = Double(a)
+      let to = Double(b)
+      return UInt8((from + (to - from) * t).rounded())
     }
     return RGBColour(red: mix(red, other.red), green: mix(green, other.green), blue: mix(blue, other.blue))
   }

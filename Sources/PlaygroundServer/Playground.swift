@@ -3,11 +3,7 @@ import ExerciseData
 import TrainingRecord
 import ExercisePrograms
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdWebSocket
-import Logging
-import NIOCore
+import NIOHTTP1
 import NeuralNetworkLearning
 import Pictures
 
@@ -50,69 +46,66 @@ package final class Playground: Sendable {
     return trained.withLock { $0 }
   }
 
-  // MARK: - The server
+  // MARK: - The routes
 
-  /// The router: every route behind the access rules.
-  package func router() -> Router<BasicWebSocketRequestContext> {
-    let router = Router(context: BasicWebSocketRequestContext.self)
-    router.middlewares.add(AccessMiddleware(access: access))
-    router.get("/") { _, _ in try self.file("index.html", type: "text/html; charset=utf-8") }
-    router.get("/page.js") { _, _ in try self.file("page.js", type: "text/javascript; charset=utf-8") }
-    router.get("/page.css") { _, _ in try self.file("page.css", type: "text/css; charset=utf-8") }
-    router.post("/photo") { request, context in try await self.photo(request, context: context) }
-    router.post("/grade") { _, _ in try await self.gradeResponse() }
-    router.post("/save") { _, _ in try self.save() }
-    router.ws("/ws") { request, _ in
-      guard self.access.originIsAllowed(request) else {
-        throw HTTPError(.forbidden, message: "The WebSocket is for the playground's own page only.")
+  /// The answer to one HTTP request (the WebSocket's handshake apart, which
+  /// ``serve(port:onListening:)`` upgrades when ``mayOpenWebSocket(_:)``):
+  /// every route behind the access rules, the token's cookie set when the
+  /// token came in the URL.
+  package func respond(to head: HTTPRequestHead, body: [UInt8]) async -> PageResponse {
+    if let refusal = access.refusal(head) { return refusal }
+    var response = await route(head, body: body)
+    if access.presentedToken(head)?.fromQuery == true { response.headers.append(("Set-Cookie", access.cookie)) }
+    response.headers.append(("Cache-Control", "no-store"))
+    return response
+  }
+
+  private func route(_ head: HTTPRequestHead, body: [UInt8]) async -> PageResponse {
+    let path = URLComponents(string: head.uri)?.path ?? ""
+    switch (head.method, path) {
+    case (.GET, "/"): return file("index.html", type: "text/html; charset=utf-8")
+    case (.GET, "/page.js"): return file("page.js", type: "text/javascript; charset=utf-8")
+    case (.GET, "/page.css"): return file("page.css", type: "text/css; charset=utf-8")
+    case (.POST, "/photo"): return photo(body)
+    case (.POST, "/grade"): return await gradeResponse()
+    case (.POST, "/save"): return save()
+    case (.GET, "/ws"):
+      // A handshake that reached here was not upgraded.
+      guard access.originIsAllowed(head) else {
+        return PageResponse(status: .forbidden, text: "The WebSocket is for the playground's own page only.")
       }
-      return .upgrade([:])
-    } onUpgrade: { inbound, outbound, _ in
-      try await self.connection(inbound: inbound, outbound: outbound)
+      return PageResponse(status: .badRequest, text: "/ws is a WebSocket: open it with a WebSocket handshake.")
+    case (_, "/"), (_, "/page.js"), (_, "/page.css"), (_, "/photo"), (_, "/grade"), (_, "/save"), (_, "/ws"):
+      return PageResponse(status: .methodNotAllowed, text: "\(head.method) is not allowed for \(path).")
+    default:
+      return PageResponse(status: .notFound, text: "The playground has no \(path).")
     }
-    return router
   }
 
-  /// The application listening on 127.0.0.1:`port` (0: a free port), which
-  /// prints ``PlaygroundAccess/urlLine`` once it listens.
-  package func application(port: Int, onRunning: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
-    var logger = Logger(label: "ex4-playground")
-    logger.logLevel = .warning
-    let router = router()
-    return Application(
-      router: router,
-      server: .http1WebSocketUpgrade(
-        webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: Self.largestFrame))),
-      configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
-      onServerRunning: { channel in
-        self.access.bound(to: channel.localAddress?.port ?? port)
-        onRunning()
-      },
-      logger: logger)
+  /// Whether a WebSocket handshake may open the page's connection: at
+  /// `/ws`, past the access rules, from the page's own origin.
+  package func mayOpenWebSocket(_ head: HTTPRequestHead) -> Bool {
+    URLComponents(string: head.uri)?.path == "/ws" && access.refusal(head) == nil && access.originIsAllowed(head)
   }
 
-  /// The largest WebSocket frame read or written: messages beyond
+  /// The largest WebSocket message read: messages beyond
   /// ``DrawingClassifier/largestDrawingMessage`` are answered with an error,
-  /// not dropped with the connection.
+  /// not dropped with the connection; beyond this the connection closes.
   static let largestFrame = 1 << 20
 
-  private func file(_ name: String, type: String) throws -> Response {
+  private func file(_ name: String, type: String) -> PageResponse {
     guard let url = pageFolder?.appendingPathComponent(name), let bytes = try? Data(contentsOf: url) else {
-      throw HTTPError(.internalServerError, message: "the page's file \(name) is missing from the build")
+      return PageResponse(status: .internalServerError, text: "The page's file \(name) is missing from the build.")
     }
-    return Response(
+    return PageResponse(
       status: .ok,
       headers: [
-        .contentType: type,
-        .contentSecurityPolicy:
-          "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
-      ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-  }
-
-  private static func json(_ message: Outgoing, status: HTTPResponse.Status = .ok) -> Response {
-    Response(
-      status: status, headers: [.contentType: "application/json"],
-      body: .init(byteBuffer: ByteBuffer(string: message.text)))
+        ("Content-Type", type),
+        (
+          "Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'"
+        ),
+      ], body: Array(bytes))
   }
 
   // MARK: - Photos, grading, saving
@@ -121,81 +114,58 @@ package final class Playground: Sendable {
   /// classifies it: 413 beyond ``DrawingClassifier/largestPhoto`` bytes or
   /// the picture reader's limits (``ImageFileError/isOverLimit``), 400 for
   /// anything else unreadable.
-  private func photo(_ request: Request, context: some RequestContext) async throws -> Response {
-    var bytes: [UInt8] = []
-    for try await buffer in request.body {
-      guard bytes.count + buffer.readableBytes <= DrawingClassifier.largestPhoto else {
-        return Self.json(
-          .error("the photo is larger than \(DrawingClassifier.largestPhoto / 1024 / 1024) MB"),
-          status: .contentTooLarge)
-      }
-      bytes.append(contentsOf: buffer.readableBytesView)
-    }
+  private func photo(_ bytes: [UInt8]) -> PageResponse {
     do {
       let digit = try DigitImage(grey: DigitImage.decodeGrey(bytes, source: "the photo"), source: "the photo")
-      guard let Thetas = network else { return Self.json(.error("train the network first"), status: .conflict) }
-      return Self.json(Outgoing("guess", DrawingClassifier.answer(digit, Thetas: Thetas)))
+      guard let Thetas = network else { return PageResponse(.error("train the network first"), status: .conflict) }
+      return PageResponse(Outgoing("guess", DrawingClassifier.answer(digit, Thetas: Thetas)))
     } catch {
-      return Self.json(.error("\(error)"), status: error.isOverLimit ? .contentTooLarge : .badRequest)
+      return PageResponse(.error("\(error)"), status: error.isOverLimit ? .payloadTooLarge : .badRequest)
     }
   }
 
-  private func gradeResponse() async throws -> Response {
+  /// The answer to a photo of more than ``DrawingClassifier/largestPhoto`` bytes.
+  static let photoTooLarge = PageResponse(
+    .error("the photo is larger than \(DrawingClassifier.largestPhoto / 1024 / 1024) MB"), status: .payloadTooLarge)
+
+  private func gradeResponse() async -> PageResponse {
     guard let grade else {
-      return Self.json(.error("start the playground with --student to grade your own functions"), status: .conflict)
+      return PageResponse(.error("start the playground with --student to grade your own functions"), status: .conflict)
     }
-    let report = try await withCheckedThrowingContinuation { continuation in
-      Thread { continuation.resume(with: Result { try grade() }) }.start()
+    do {
+      let report = try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try grade() }) }.start()
+      }
+      return PageResponse(Outgoing("grade", ["table": report.table, "total": report.total]))
+    } catch {
+      return PageResponse(.error("\(error)"), status: .internalServerError)
     }
-    return Self.json(Outgoing("grade", ["table": report.table, "total": report.total]))
   }
 
   /// Writes the trained weights with `ex4 --save`'s safe write.
-  private func save() throws -> Response {
-    guard let Thetas = network else { return Self.json(.error("train the network first"), status: .conflict) }
+  private func save() -> PageResponse {
+    guard let Thetas = network else { return PageResponse(.error("train the network first"), status: .conflict) }
     do {
       try NetworkWeights.save(Thetas, to: savePath)
     } catch {
-      return Self.json(.error("\(error)"), status: .conflict)
+      return PageResponse(.error("\(error)"), status: .conflict)
     }
-    return Self.json(
+    return PageResponse(
       Outgoing("saved", ["message": "Saved \(NetworkWeights.listing(Thetas)) to \(printable(savePath))"]))
   }
 
   // MARK: - The WebSocket
 
-  /// One page's connection: its requests in, and everything for it out
-  /// through one writer; its training stops when it closes.
-  private func connection(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-    let id = UUID()
-    let (messages, continuation) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .unbounded)
-    let send: @Sendable (Outgoing) -> Void = { continuation.yield($0) }
-    send(
-      Outgoing(
-        "hello",
-        [
-          "data": data.source, "examples": data.X.rows, "student": grade != nil,
-          "defaults": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingSettings()))) ?? [:],
-          "trained": network != nil,
-        ]))
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask {
-        for await message in messages { try await outbound.write(.text(message.text)) }
-      }
-      defer {
-        continuation.finish()
-        stopTraining(of: id)
-      }
-      for try await message in inbound.messages(maxSize: Self.largestFrame) {
-        if case .text(let text) = message {
-          handle(text, from: id, send: send)
-        } else {
-          handle(nil, from: id, send: send)
-        }
-      }
-      continuation.finish()
-      try await group.waitForAll()
-    }
+  /// The greeting a page's connection opens with: the data, the defaults,
+  /// whether the student's functions train and whether a network is trained.
+  func hello() -> Outgoing {
+    Outgoing(
+      "hello",
+      [
+        "data": data.source, "examples": data.X.rows, "student": grade != nil,
+        "defaults": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingSettings()))) ?? [:],
+        "trained": network != nil,
+      ])
   }
 
   /// One message from the page, answered through `send`.
@@ -291,7 +261,8 @@ package final class Playground: Sendable {
     current.withLock { $0?.run }?.stopAndWait()
   }
 
-  private func stopTraining(of id: UUID) {
+  /// Stops the training `id`'s connection started, if it runs (the page was closed).
+  func stopTraining(of id: UUID) {
     if let running = current.withLock({ $0 }), running.owner == id { running.run.stop() }
   }
 }

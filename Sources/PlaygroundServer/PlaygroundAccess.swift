@@ -1,6 +1,5 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
+import NIOHTTP1
 
 /// Who may use the playground: a page on this machine that was given the
 /// token printed at start-up, as Jupyter guards its local server.
@@ -47,33 +46,49 @@ package final class PlaygroundAccess: Sendable {
     return ["127.0.0.1:\(port)", "localhost:\(port)"]
   }
 
-  /// Whether the host the request names is one of ``allowedHosts``: its
-  /// `Host` fields, or where there are none (HTTP/1's `Host` arrives as the
-  /// request's authority) its authority.
-  package func hostIsAllowed(_ request: Request) -> Bool {
-    var hosts = request.headers[values: .host]
-    if hosts.isEmpty, let authority = request.head.authority { hosts.append(authority) }
-    let allowed = allowedHosts
-    return !hosts.isEmpty && hosts.allSatisfy { allowed.contains($0.lowercased()) }
+  /// Whether the host the request names is one of ``allowedHosts``: it
+  /// has exactly one `Host` field, and that names this server.
+  package func hostIsAllowed(_ head: HTTPRequestHead) -> Bool {
+    let hosts = head.headers["Host"]
+    return hosts.count == 1 && allowedHosts.contains(hosts[0].lowercased())
   }
 
   /// Whether a WebSocket handshake's `Origin` is the page's own.
-  package func originIsAllowed(_ request: Request) -> Bool {
-    let origins = request.headers[values: .origin]
-    let allowed = allowedHosts
+  package func originIsAllowed(_ head: HTTPRequestHead) -> Bool {
+    let origins = head.headers["Origin"]
     guard origins.count == 1 else { return false }
     return origins[0].hasPrefix("http://")
-      && allowed.contains(String(origins[0].dropFirst("http://".count)).lowercased())
+      && allowedHosts.contains(String(origins[0].dropFirst("http://".count)).lowercased())
   }
 
   /// The token a request carries: in its query, else in its cookie.
-  package func presentedToken(_ request: Request) -> (token: String, fromQuery: Bool)? {
-    if let token = request.uri.queryParameters["token"] { return (String(token), true) }
-    for header in request.headers[values: .cookie] {
+  package func presentedToken(_ head: HTTPRequestHead) -> (token: String, fromQuery: Bool)? {
+    if let token = URLComponents(string: head.uri)?.queryItems?.first(where: { $0.name == "token" }) {
+      return (token.value ?? "", true)
+    }
+    for header in head.headers["Cookie"] {
       for pair in header.split(separator: ";") {
         let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         if parts.count == 2 && parts[0] == Self.cookieName { return (parts[1], false) }
       }
+    }
+    return nil
+  }
+
+  /// Why `head` may not reach the playground, as the answer to send
+  /// (421 for another host, 401 without the token, 403 with a wrong one),
+  /// or nil when it may.
+  package func refusal(_ head: HTTPRequestHead) -> PageResponse? {
+    guard hostIsAllowed(head) else {
+      return PageResponse(
+        status: .misdirectedRequest,
+        text: "This server answers only to 127.0.0.1:\(port ?? 0) and localhost:\(port ?? 0).")
+    }
+    guard let presented = presentedToken(head) else {
+      return PageResponse(status: .unauthorized, text: "Open the playground with the URL it printed (…/?token=…).")
+    }
+    guard matches(presented.token) else {
+      return PageResponse(status: .forbidden, text: "Wrong token: open the playground with the URL it printed.")
     }
     return nil
   }
@@ -91,35 +106,5 @@ package final class PlaygroundAccess: Sendable {
   /// The `Set-Cookie` value that keeps the token for later requests.
   package var cookie: String {
     "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
-  }
-}
-
-extension HTTPField.Name {
-  static let host = HTTPField.Name("Host")!
-}
-
-/// The middleware that applies ``PlaygroundAccess``'s rules to every request,
-/// the WebSocket handshake included.
-package struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
-  let access: PlaygroundAccess
-
-  package func handle(
-    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-  ) async throws -> Response {
-    guard access.hostIsAllowed(request) else {
-      throw HTTPError(
-        HTTPResponse.Status(code: 421, reasonPhrase: "Misdirected Request"),
-        message: "This server answers only to 127.0.0.1:\(access.port ?? 0) and localhost:\(access.port ?? 0).")
-    }
-    guard let presented = access.presentedToken(request) else {
-      throw HTTPError(.unauthorized, message: "Open the playground with the URL it printed (…/?token=…).")
-    }
-    guard access.matches(presented.token) else {
-      throw HTTPError(.forbidden, message: "Wrong token: open the playground with the URL it printed.")
-    }
-    var response = try await next(request, context)
-    if presented.fromQuery { response.headers.append(HTTPField(name: .setCookie, value: access.cookie)) }
-    response.headers[.cacheControl] = "no-store"
-    return response
   }
 }

@@ -35,25 +35,22 @@ struct LivePlayground: Sendable {
 
 /// Runs `body` against `playground`'s server on a free port of 127.0.0.1:
 /// the server runs in a child task from the moment it listens until `body`
-/// returns or throws, then is cancelled rather than shut down gracefully, so
-/// that a connection left open cannot keep a test waiting (Hummingbird logs
-/// the connections it was still serving). A training still running then is
-/// stopped and waited for, as the program does before it exits.
+/// returns or throws, then is cancelled, which closes its connections too.
+/// A training still running then is stopped and waited for, as the program
+/// does before it exits.
 func withLivePlayground<T: Sendable>(
   _ playground: Playground, _ body: (LivePlayground) async throws -> T
 ) async throws -> T {
   defer { playground.stopTrainingAndWait() }
   let (ports, listening) = AsyncStream.makeStream(of: Int.self)
-  // The server records the port it was bound to before it calls this.
-  let app = playground.application(port: 0) {
-    if let port = playground.access.port { listening.yield(port) }
-    listening.finish()
-  }
   return try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask {
       defer { listening.finish() }
-      // No signal handlers: the test process keeps its own SIGINT and SIGTERM.
-      try await app.runService(gracefulShutdownSignals: [])
+      // The server records the port it was bound to before it calls this.
+      try await playground.serve(port: 0) {
+        if let port = playground.access.port { listening.yield(port) }
+        listening.finish()
+      }
     }
     defer { group.cancelAll() }
     for await port in ports {

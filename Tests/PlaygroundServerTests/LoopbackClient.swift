@@ -158,7 +158,7 @@ extension LoopbackSocket {
   }
 
   /// A response's body: `Content-Length` bytes, or everything until the
-  /// server closes (Hummingbird sends its bodies with a length).
+  /// server closes.
   func readBody(_ headers: [(name: String, value: String)]) throws -> [UInt8] {
     let response = LoopbackResponse(status: 0, headers: headers, body: [])
     guard response.header("Transfer-Encoding") == nil else { throw LoopbackError("a chunked body, not read here") }

@@ -8,9 +8,8 @@ import Testing
 /// The playground's WebSocket on a live server on 127.0.0.1: who may open
 /// it, what it answers to bad messages, and the numbers it streams.
 ///
-/// On the socket, Hummingbird answers every refused upgrade with an empty
-/// 400, whichever rule refused it (the router's own 401 or 403 stays inside
-/// the server): a refusal is a 400 where the page's own handshake gets 101.
+/// A refused handshake is answered as any request the rules refuse, with
+/// the rule's status and reason, where the page's own gets 101.
 @Suite struct PlaygroundSocketTests {
   /// The course's 8-bit digits, or nil (the test is then skipped, naming the file).
   static func courseData() throws -> PlaygroundData? {
@@ -39,7 +38,8 @@ import Testing
   func aHandshakeFromAnotherOriginIsRefused(origin: String) async throws {
     try await withLivePlayground(Self.playground()) { live in
       let refused = try await #require(throws: WebSocketRefused.self) { try await live.webSocket(origin: origin) }
-      #expect(refused.status == 400)
+      #expect(refused.status == 403)
+      #expect(refused.body.contains("for the playground's own page only"), "\(refused.body)")
     }
   }
 
@@ -47,7 +47,8 @@ import Testing
     try await withLivePlayground(Self.playground()) { live in
       _ = try await live.webSocket()  // with it, the same handshake opens
       let refused = try await #require(throws: WebSocketRefused.self) { try await live.webSocket(withCookie: false) }
-      #expect(refused.status == 400)
+      #expect(refused.status == 401)
+      #expect(refused.body.contains("Open the playground with the URL it printed"), "\(refused.body)")
     }
   }
 

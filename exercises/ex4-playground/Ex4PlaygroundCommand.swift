@@ -78,17 +78,32 @@ struct Serve: ParsableCommand {
         : ReferenceCostSource(),
       grade: student ? Self.grader(executable) : nil, savePath: save)
     let access = playground.access
-    let app = playground.application(port: port) {
-      print(access.urlLine)
-      fflush(nil)
-    }
     let failure = Shared<(any Error)?>(nil)
     let done = DispatchSemaphore(value: 0)
-    Task {
-      do { try await app.runService() } catch { failure.withLock { $0 = error } }
+    let server = Task {
+      do {
+        try await playground.serve(port: port) {
+          print(access.urlLine)
+          fflush(nil)
+        }
+      } catch  where !Task.isCancelled {
+        failure.withLock { $0 = error }
+      } catch {
+        // Stopped by Ctrl-C.
+      }
       done.signal()
     }
+    // Ctrl-C (or a TERM) stops the server: its connections close, and the
+    // training that runs is stopped and waited for before the program ends.
+    let stops = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number)
+      source.setEventHandler { server.cancel() }
+      source.resume()
+      return source
+    }
     done.wait()
+    stops.forEach { $0.cancel() }
     playground.stopTrainingAndWait()
     if let error = failure.withLock({ $0 }) { throw InputError("the server stopped: \(error)") }
   }

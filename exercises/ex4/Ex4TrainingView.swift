@@ -170,9 +170,10 @@ struct Ex4TrainingView {
     self.confusion = confusion
     print("Confusion matrix: a row for each true digit, a column for each guess; accuracy per digit on the right.")
     print(confusion.text(), terminator: "")
-    let mistakes = confusion.mostConfused(3).map {
-      "\(article(confusion.name($0.actual))) taken for \(article(confusion.name($0.predicted))) "
-        + "(\($0.count) time\($0.count == 1 ? "" : "s"))"
+    let mistakes = confusion.mostConfused(3).map { mistake -> String in
+      let times = mistake.count == 1 ? "time" : "times"
+      return "\(article(confusion.name(mistake.actual))) taken for \(article(confusion.name(mistake.predicted))) "
+        + "(\(mistake.count) \(times))"
     }
     if !mistakes.isEmpty { print("The most frequent mistakes: " + mistakes.joined(separator: ", ")) }
 
