@@ -9,9 +9,9 @@ import PackageDescription
 //
 //   Debian's C libraries, as system-library modules:
 //     MatIO  CBLAS  CZlib  CPNG  CJPEG  CHDF5
-//   Other packages' products (swift-argument-parser; Plot, for HTML; SwiftNIO,
+//   Other packages' products (swift-argument-parser; SwiftNIO,
 //   for the playground's server):
-//     ArgumentParser  Plot  NIOCore  NIOPosix  NIOHTTP1  NIOWebSocket
+//     ArgumentParser  NIOCore  NIOPosix  NIOHTTP1  NIOWebSocket
 //   This package's C, underscored (no stable API):
 //     _ProcessorFeatures
 //     _ProcessControl
@@ -29,7 +29,7 @@ import PackageDescription
 //     DigitPhotos            → NeuralNetworkLearning, NeuralNetworkEngine, OctaveCore, Pictures
 //   What the programs share, and the grader:
 //     ExerciseData           → OctaveCore, MatFiles
-//     TrainingRecord         → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures, Plot
+//     TrainingRecord         → ExerciseData, NeuralNetworkLearning, OctaveCore, Pictures
 //     ExercisePrograms       → ExerciseData, TrainingRecord, NeuralNetworkLearning, NeuralNetworkEngine,
 //                              Pictures, ArgumentParser
 //     ExerciseGrading        → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, OctaveCore,
@@ -70,8 +70,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // `swift package generate-documentation` for the DocC catalogs.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-    // HTML for the programs' reports.
-    .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),
   ],
   targets: [
     // Debian's C libraries.
@@ -121,7 +119,6 @@ let package = Package(
       name: "TrainingRecord",
       dependencies: [
         "ExerciseData", "NeuralNetworkLearning", "OctaveCore", "Pictures",
-        .product(name: "Plot", package: "Plot"),
       ]
     ),
     // The programs' command lines and start: option groups, training as the

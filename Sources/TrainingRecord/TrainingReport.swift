@@ -1,13 +1,11 @@
 import ExerciseData
 import Foundation
 import OctaveCore
-import Plot
 
 /// A run written up as one self-contained HTML page: what the program printed,
 /// part by part, with the pictures it drew in place (embedded as `data:`
 /// URIs), and tables. The page needs no network and no script: it is HTML
-/// and a little CSS, generated with Plot's HTML DSL, and every text in it is
-/// escaped.
+/// and a little CSS, and every text and attribute in it is escaped.
 package struct TrainingReport {
   /// A picture file to embed, and what it shows.
   package struct Picture: Sendable {
@@ -115,77 +113,65 @@ package struct TrainingReport {
   ///
   /// - Throws: ``InputError`` naming a picture file that cannot be read.
   package func html() throws -> String {
-    var body: [Node<HTML.BodyContext>] = [.h1(text(title))]
+    var body = element("h1", content: escaped(title))
     if !facts.isEmpty {
-      body.append(
-        .table(
-          .class("facts"),
-          .tbody(.group(facts.map { key, value in .tr(.th(text(key)), .td(text(value))) }))))
+      let rows = facts.map { key, value in
+        element("tr", content: element("th", content: escaped(key)) + element("td", content: escaped(value)))
+      }
+      body += element("table", ["class": "facts"], content: element("tbody", content: rows.joined()))
     }
     if sections.count > 1 {
-      body.append(
-        .element(
-          named: "nav",
-          nodes: [
-            .ol(
-              .group(
-                sections.enumerated().map { k, section in
-                  .li(.a(.href("#part-\(k + 1)"), text(section.title)))
-                }))
-          ]))
+      let items = sections.enumerated().map { k, section in
+        element("li", content: element("a", ["href": "#part-\(k + 1)"], content: escaped(section.title)))
+      }
+      body += element("nav", content: element("ol", content: items.joined()))
     }
     for (k, section) in sections.enumerated() {
-      var nodes: [Node<HTML.BodyContext>] = [.id("part-\(k + 1)"), .h2(text(section.title))]
-      for block in section.blocks { nodes.append(try node(for: block)) }
-      body.append(.element(named: "section", nodes: nodes))
+      var content = element("h2", content: escaped(section.title))
+      for block in section.blocks { content += try html(for: block) }
+      body += element("section", ["id": "part-\(k + 1)"], content: content)
     }
-    let document = HTML(
-      .lang(.english),
-      .head(
-        .meta(.charset(.utf8)),
-        .meta(.name("generator"), .content(attribute(TrainingReport.generator))),
-        .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-        .element(named: "title", nodes: [text(title)]),
-        .style(TrainingReport.css)
-      ),
-      .body(.element(named: "main", nodes: body))
-    )
-    return document.render() + "\n"
+    let head =
+      "<meta charset=\"UTF-8\">"
+      + "<meta name=\"generator\" content=\"\(escapedAttribute(TrainingReport.generator))\">"
+      + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      + element("title", content: escaped(title)) + element("style", content: TrainingReport.css)
+    return "<!DOCTYPE html>"
+      + element(
+        "html", ["lang": "en"],
+        content: element("head", content: head) + element("body", content: element("main", content: body)))
+      + "\n"
   }
 
-  private func node(for block: Block) throws -> Node<HTML.BodyContext> {
+  private func html(for block: Block) throws -> String {
     switch block {
     case .printed(let printed):
-      return .pre(text(printed))
+      return element("pre", content: escaped(printed))
     case .paragraph(let paragraph):
-      return .p(text(paragraph))
+      return element("p", content: escaped(paragraph))
     case .picture(let picture):
-      return .element(
-        named: "figure",
-        nodes: [
-          .img(.src(try TrainingReport.dataURI(picture.path)), .alt(attribute(picture.caption))),
-          .element(named: "figcaption", nodes: [text(picture.caption)]),
-        ])
+      let image =
+        "<img src=\"\(escapedAttribute(try TrainingReport.dataURI(picture.path)))\" alt=\"\(escapedAttribute(picture.caption))\">"
+      return element("figure", content: image + element("figcaption", content: escaped(picture.caption)))
     case .table(let table):
-      return tableNode(table)
+      return html(for: table)
     case .foldedTable(let summary, let table):
-      return .details(.summary(text(summary)), .element(named: "div", nodes: [tableNode(table)]))
+      return element(
+        "details", content: element("summary", content: escaped(summary)) + element("div", content: html(for: table)))
     }
   }
 
-  private func tableNode(_ table: Table) -> Node<HTML.BodyContext> {
-    .table(
-      .class("results"),
-      .caption(text(table.caption)),
-      .thead(.tr(.group(table.header.map { .th(text($0)) }))),
-      .tbody(
-        .group(
-          table.rows.enumerated().map { k, row in
-            .tr(
-              .if(table.highlighted.contains(k), .class("best")),
-              .group(row.map { .td(text($0)) }))
-          }))
-    )
+  private func html(for table: Table) -> String {
+    let header = element("tr", content: table.header.map { element("th", content: escaped($0)) }.joined())
+    let rows = table.rows.enumerated().map { k, row in
+      element(
+        "tr", table.highlighted.contains(k) ? ["class": "best"] : [:],
+        content: row.map { element("td", content: escaped($0)) }.joined())
+    }
+    return element(
+      "table", ["class": "results"],
+      content: element("caption", content: escaped(table.caption)) + element("thead", content: header)
+        + element("tbody", content: rows.joined()))
   }
 
   /// The file at `path` as a `data:` URI (PNG or SVG by its extension).
@@ -249,16 +235,30 @@ package struct TrainingReport {
     """
 }
 
-/// Text for Plot's HTML: Plot escapes `<` and `>` but keeps an `&` that
-/// starts what looks like an entity, so every `&` is written as `&amp;` first
-/// and the page shows the text exactly as it is.
-private func text<Context>(_ string: String) -> Node<Context> {
-  .text(string.replacingOccurrences(of: "&", with: "&amp;"))
+/// `<name attributes>content</name>`; `content` is HTML already (escaped
+/// where it is text), attributes are escaped here, in name order.
+private func element(_ name: String, _ attributes: [String: String] = [:], content: String) -> String {
+  let written = attributes.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(escapedAttribute($0.value))\"" }.joined()
+  return "<\(name)\(written)>\(content)</\(name)>"
 }
 
-/// An attribute's value for Plot, which writes values as they are: the
-/// characters that would end or change the value written as entities.
-private func attribute(_ string: String) -> String {
-  string.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
-    .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+/// Text as HTML shows it: `&`, `<` and `>` written as entities, so that
+/// nothing in it is read as markup or as an entity.
+private func escaped(_ text: String) -> String {
+  var html = ""
+  html.reserveCapacity(text.utf8.count)
+  for character in text {
+    switch character {
+    case "&": html += "&amp;"
+    case "<": html += "&lt;"
+    case ">": html += "&gt;"
+    default: html.append(character)
+    }
+  }
+  return html
+}
+
+/// An attribute's value between double quotes: as ``escaped(_:)``, and `"`.
+private func escapedAttribute(_ value: String) -> String {
+  escaped(value).replacingOccurrences(of: "\"", with: "&quot;")
 }
