@@ -67,7 +67,7 @@ let package = Package(
     .executable(name: "ex4-linear", targets: ["ex4-linear"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // Debian's C libraries.
