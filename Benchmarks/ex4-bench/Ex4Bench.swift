@@ -378,16 +378,25 @@ struct Ex4Bench: ParsableCommand {
       print(
         String(
           format:
-            "                      ours/theirs %.3f (rounds %.3f–%.3f): ours %.2f× faster; J agrees to %.1e, the gradient to %.1e%@",
-          ratios.median, ratios.minimum, ratios.maximum, 1 / ratios.median, agreement, gradientAgreement,
+            "                      ours/theirs %.3f (rounds %.3f–%.3f): %@; J agrees to %.1e, the gradient to %.1e%@",
+          ratios.median, ratios.minimum, ratios.maximum, Self.comparison(ratios.median), agreement, gradientAgreement,
           agrees ? "" : String(format: ": NOT within %.0e, so not the same computation", agreementBound)))
       print("                      \(server.details)")
       if agrees { speedups.append(String(format: "%@ %.2f", server.name, 1 / ratios.median)) }
     }
     if !speedups.isEmpty {
-      print("   ours against each at its best setting, times faster: \(speedups.joined(separator: ", "))")
+      print(
+        "   ours against each at its best setting (a factor below 1: theirs is faster), times faster: \(speedups.joined(separator: ", "))"
+      )
     }
     print("")
+  }
+
+  /// "ours 2.50× faster" for a ratio ours/theirs of 0.4, "ours 1.25× slower"
+  /// for 1.25: the factor is always at least 1, the word says which way.
+  static func comparison(_ oursOverTheirs: Double) -> String {
+    oursOverTheirs <= 1
+      ? String(format: "ours %.2f× faster", 1 / oursOverTheirs) : String(format: "ours %.2f× slower", oursOverTheirs)
   }
 
   /// The debug build's training time, as `swift run ex4 --no-pause --seed 1`
