@@ -43,9 +43,10 @@ extension Playground {
   /// recorded in ``PlaygroundAccess/port``.
   ///
   /// Each connection is a child task; a connection's failure (a malformed
-  /// request, a peer that goes away) ends that connection only. A request
-  /// body is read up to the largest photo; beyond it the rest is read and
-  /// dropped and the answer is 413. The WebSocket's messages are whole
+  /// request, a peer that goes away) ends that connection only. A photo's
+  /// body (`POST /photo` past the access rules) is kept up to the largest
+  /// photo; beyond it the rest is read and dropped and the answer is 413.
+  /// Every other body is read and dropped. The WebSocket's messages are whole
   /// messages of at most ``largestFrame`` bytes (its fragments joined);
   /// beyond that the connection is closed with the protocol's "too big".
   package func serve(port: Int, onListening: @escaping @Sendable () -> Void = {}) async throws {
@@ -122,12 +123,20 @@ extension Playground {
       }
       var head: HTTPRequestHead?
       var body: [UInt8] = []
+      // Only a photo's body is kept, and only for a request the access
+      // rules let through: any other body is read and dropped, so that no
+      // request without the token makes the server hold its bytes.
+      var keepsBody = false
       var tooLarge = false
       for try await part in inbound {
         switch part {
         case .head(let next):
           (head, body, tooLarge) = (next, [], false)
+          keepsBody =
+            next.method == .POST && URLComponents(string: next.uri)?.path == "/photo"
+            && access.refusal(next) == nil
         case .body(let buffer):
+          guard keepsBody else { continue }
           if body.count + buffer.readableBytes > DrawingClassifier.largestPhoto { tooLarge = true }
           if !tooLarge { body.append(contentsOf: buffer.readableBytesView) }
         case .end:

@@ -23,6 +23,16 @@ import Testing
     }
   }
 
+  /// Without the token a photo's bytes are not kept: the answer is the
+  /// token's 401, not the size's 413, however large the body.
+  @Test func aPhotoWithoutTheTokenIsRefusedBeforeItsSize() async throws {
+    try await withLivePlayground(PlaygroundSocketTests.playground()) { live in
+      let big = [UInt8](repeating: 0x89, count: 32 * 1024 * 1024 + 1)
+      let response = try await live.request("/photo", method: "POST", body: big)
+      #expect(response.status == 401)
+    }
+  }
+
   /// A PNG of under 100 bytes whose header declares 30000×30000 pixels: small in bytes,
   /// refused for its pixels before anything is allocated for them.
   @Test func aPhotoDeclaringMorePixelsThanTheLimitIs413() async throws {
