@@ -123,8 +123,16 @@ func tickLabel(_ t: Double) -> String {
   String(format: "%g", t)
 }
 
-/// `text` with the characters that SVG and HTML give a meaning to written as entities.
-func escaped(_ text: String) -> String {
+/// `text` with the characters that SVG and HTML give a meaning to written as
+/// entities, for text or for an attribute's value between double quotes
+/// (the SVG plots, the HTML report).
+package func escaped(_ text: String) -> String {
+  escapedText(text).replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+/// `text` for between tags: `&`, `<` and `>` written as entities, so that
+/// nothing in it is read as markup or as an entity (quotes shown as they are).
+package func escapedText(_ text: String) -> String {
   text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-    .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    .replacingOccurrences(of: ">", with: "&gt;")
 }

@@ -1,6 +1,7 @@
 import ExerciseData
 import Foundation
 import OctaveCore
+import Pictures
 
 /// A run written up as one self-contained HTML page: what the program printed,
 /// part by part, with the pictures it drew in place (embedded as `data:`
@@ -113,29 +114,29 @@ package struct TrainingReport {
   ///
   /// - Throws: ``InputError`` naming a picture file that cannot be read.
   package func html() throws -> String {
-    var body = element("h1", content: escaped(title))
+    var body = element("h1", content: escapedText(title))
     if !facts.isEmpty {
       let rows = facts.map { key, value in
-        element("tr", content: element("th", content: escaped(key)) + element("td", content: escaped(value)))
+        element("tr", content: element("th", content: escapedText(key)) + element("td", content: escapedText(value)))
       }
       body += element("table", ["class": "facts"], content: element("tbody", content: rows.joined()))
     }
     if sections.count > 1 {
       let items = sections.enumerated().map { k, section in
-        element("li", content: element("a", ["href": "#part-\(k + 1)"], content: escaped(section.title)))
+        element("li", content: element("a", ["href": "#part-\(k + 1)"], content: escapedText(section.title)))
       }
       body += element("nav", content: element("ol", content: items.joined()))
     }
     for (k, section) in sections.enumerated() {
-      var content = element("h2", content: escaped(section.title))
+      var content = element("h2", content: escapedText(section.title))
       for block in section.blocks { content += try html(for: block) }
       body += element("section", ["id": "part-\(k + 1)"], content: content)
     }
     let head =
       "<meta charset=\"UTF-8\">"
-      + "<meta name=\"generator\" content=\"\(escapedAttribute(TrainingReport.generator))\">"
+      + "<meta name=\"generator\" content=\"\(escaped(TrainingReport.generator))\">"
       + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      + element("title", content: escaped(title)) + element("style", content: TrainingReport.css)
+      + element("title", content: escapedText(title)) + element("style", content: TrainingReport.css)
     return "<!DOCTYPE html>"
       + element(
         "html", ["lang": "en"],
@@ -146,31 +147,32 @@ package struct TrainingReport {
   private func html(for block: Block) throws -> String {
     switch block {
     case .printed(let printed):
-      return element("pre", content: escaped(printed))
+      return element("pre", content: escapedText(printed))
     case .paragraph(let paragraph):
-      return element("p", content: escaped(paragraph))
+      return element("p", content: escapedText(paragraph))
     case .picture(let picture):
       let image =
-        "<img src=\"\(escapedAttribute(try TrainingReport.dataURI(picture.path)))\" alt=\"\(escapedAttribute(picture.caption))\">"
-      return element("figure", content: image + element("figcaption", content: escaped(picture.caption)))
+        "<img src=\"\(escaped(try TrainingReport.dataURI(picture.path)))\" alt=\"\(escaped(picture.caption))\">"
+      return element("figure", content: image + element("figcaption", content: escapedText(picture.caption)))
     case .table(let table):
       return html(for: table)
     case .foldedTable(let summary, let table):
       return element(
-        "details", content: element("summary", content: escaped(summary)) + element("div", content: html(for: table)))
+        "details",
+        content: element("summary", content: escapedText(summary)) + element("div", content: html(for: table)))
     }
   }
 
   private func html(for table: Table) -> String {
-    let header = element("tr", content: table.header.map { element("th", content: escaped($0)) }.joined())
+    let header = element("tr", content: table.header.map { element("th", content: escapedText($0)) }.joined())
     let rows = table.rows.enumerated().map { k, row in
       element(
         "tr", table.highlighted.contains(k) ? ["class": "best"] : [:],
-        content: row.map { element("td", content: escaped($0)) }.joined())
+        content: row.map { element("td", content: escapedText($0)) }.joined())
     }
     return element(
       "table", ["class": "results"],
-      content: element("caption", content: escaped(table.caption)) + element("thead", content: header)
+      content: element("caption", content: escapedText(table.caption)) + element("thead", content: header)
         + element("tbody", content: rows.joined()))
   }
 
@@ -238,27 +240,6 @@ package struct TrainingReport {
 /// `<name attributes>content</name>`; `content` is HTML already (escaped
 /// where it is text), attributes are escaped here, in name order.
 private func element(_ name: String, _ attributes: [String: String] = [:], content: String) -> String {
-  let written = attributes.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(escapedAttribute($0.value))\"" }.joined()
+  let written = attributes.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(escaped($0.value))\"" }.joined()
   return "<\(name)\(written)>\(content)</\(name)>"
-}
-
-/// Text as HTML shows it: `&`, `<` and `>` written as entities, so that
-/// nothing in it is read as markup or as an entity.
-private func escaped(_ text: String) -> String {
-  var html = ""
-  html.reserveCapacity(text.utf8.count)
-  for character in text {
-    switch character {
-    case "&": html += "&amp;"
-    case "<": html += "&lt;"
-    case ">": html += "&gt;"
-    default: html.append(character)
-    }
-  }
-  return html
-}
-
-/// An attribute's value between double quotes: as ``escaped(_:)``, and `"`.
-private func escapedAttribute(_ value: String) -> String {
-  escaped(value).replacingOccurrences(of: "\"", with: "&quot;")
 }
