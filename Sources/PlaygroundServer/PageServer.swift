@@ -123,18 +123,13 @@ extension Playground {
       }
       var head: HTTPRequestHead?
       var body: [UInt8] = []
-      // Only a photo's body is kept, and only for a request the access
-      // rules let through: any other body is read and dropped, so that no
-      // request without the token makes the server hold its bytes.
       var keepsBody = false
       var tooLarge = false
       for try await part in inbound {
         switch part {
         case .head(let next):
           (head, body, tooLarge) = (next, [], false)
-          keepsBody =
-            next.method == .POST && URLComponents(string: next.uri)?.path == "/photo"
-            && access.refusal(next) == nil
+          keepsBody = self.keepsBody(next)
         case .body(let buffer):
           guard keepsBody else { continue }
           if body.count + buffer.readableBytes > DrawingClassifier.largestPhoto { tooLarge = true }

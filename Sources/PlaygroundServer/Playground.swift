@@ -61,7 +61,7 @@ package final class Playground: Sendable {
   }
 
   private func route(_ head: HTTPRequestHead, body: [UInt8]) async -> PageResponse {
-    let path = URLComponents(string: head.uri)?.path ?? ""
+    let path = head.path
     switch (head.method, path) {
     case (.GET, "/"): return file("index.html", type: "text/html; charset=utf-8")
     case (.GET, "/page.js"): return file("page.js", type: "text/javascript; charset=utf-8")
@@ -85,7 +85,14 @@ package final class Playground: Sendable {
   /// Whether a WebSocket handshake may open the page's connection: at
   /// `/ws`, past the access rules, from the page's own origin.
   package func mayOpenWebSocket(_ head: HTTPRequestHead) -> Bool {
-    URLComponents(string: head.uri)?.path == "/ws" && access.refusal(head) == nil && access.originIsAllowed(head)
+    head.path == "/ws" && access.refusal(head) == nil && access.originIsAllowed(head)
+  }
+
+  /// Whether the request's body is read for its route: only a photo's, and
+  /// only past the access rules, so that no request without the token
+  /// makes the server hold its bytes (any other body is read and dropped).
+  package func keepsBody(_ head: HTTPRequestHead) -> Bool {
+    head.method == .POST && head.path == "/photo" && access.refusal(head) == nil
   }
 
   /// The largest WebSocket message read: messages beyond
@@ -290,4 +297,9 @@ package struct PageRequest: Decodable, Sendable {
     default: "not a message the playground knows"
     }
   }
+}
+
+extension HTTPRequestHead {
+  /// The request target's path, without its query.
+  var path: String { URLComponents(string: uri)?.path ?? "" }
 }
