@@ -298,7 +298,7 @@ enum Lingering {
   let folder = dir.file("inner")
   try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
   let program = folder + "/program"
-  FileManager.default.createFile(atPath: program, contents: Data([0]))
+  #expect(FileManager.default.createFile(atPath: program, contents: Data([0])))
   chmod(dir.path, 0o755)
   chmod(folder, 0o755)
   chmod(program, 0o755)
