@@ -42,7 +42,7 @@ import PackageDescription
 //     ex4-linear             → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning, Pictures,
 //                              ArgumentParser
 //     ex4-bench              → ExerciseData, TrainingRecord, ExercisePrograms, NeuralNetworkLearning,
-//                              NeuralNetworkEngine, CBLAS, ArgumentParser
+//                              NeuralNetworkEngine, _NeuralNetworkKernels, CBLAS, ArgumentParser
 //   The playground: its server, and its program (neither is in ex4's build):
 //     PlaygroundServer       → ExerciseData, TrainingRecord, ExercisePrograms, ExerciseGrading, NeuralNetworkLearning,
 //                              DigitPhotos, Pictures, NIOCore, NIOPosix, NIOHTTP1, NIOWebSocket, ArgumentParser
@@ -168,8 +168,8 @@ let package = Package(
     .executableTarget(
       name: "ex4-bench",
       dependencies: [
-        "NeuralNetworkLearning", "NeuralNetworkEngine", "ExerciseData", "TrainingRecord", "ExercisePrograms", "CBLAS",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "NeuralNetworkLearning", "NeuralNetworkEngine", "_NeuralNetworkKernels", "ExerciseData", "TrainingRecord",
+        "ExercisePrograms", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/ex4-bench"
     ),

@@ -5,6 +5,7 @@ import NeuralNetworkLearning
 import ExerciseData
 import TrainingRecord
 import NeuralNetworkEngine
+import _NeuralNetworkKernels
 
 /// `swift run -c release ex4-bench`: how fast the exercise's cost function and
 /// training are on this machine, beside Octave and NumPy.
@@ -115,6 +116,7 @@ struct Ex4Bench: ParsableCommand {
     let (courseTimes, coursePeak) = measure(course, repeats: repeats, fmincgIterations: fmincgIterations, peak: peak)
     sparseFloor(course, ours: courseTimes, peak: coursePeak)
     sparseLoopsAlone(course, peak: coursePeak)
+    layerLoopsAlone(course)
     if !skipComparisons { compare(course, evaluations: foreignRepeats) }
 
     if densitySweep { sweepDensities() }
@@ -240,9 +242,10 @@ struct Ex4Bench: ParsableCommand {
         ours.minimum / floor))
   }
 
-  /// The two products with X by the sparse loops alone, on this thread: the
-  /// rate of the loops themselves beside the floor's (the peak shared by the
-  /// cores), and what an evaluation spends besides them.
+  /// The two products with X by the sparse loops alone, on this thread, on
+  /// each vector path the processor runs (the engine takes the best, marked):
+  /// the rate of the loops themselves beside the floor's (the peak shared by
+  /// the cores), and what an evaluation spends besides them.
   func sparseLoopsAlone(_ w: Workload, peak: Double) {
     let units = w.hiddenLayerSize
     let width = (units + 3) / 4 * 4
@@ -250,38 +253,73 @@ struct Ex4Bench: ParsableCommand {
       print("   (X is too dense for the sparse loops)\n")
       return
     }
-    // On cache-line boundaries, as the engine's buffers are.
-    func buffer(_ count: Int, _ value: (Int) -> Double) -> UnsafeMutablePointer<Double> {
-      let p = UnsafeMutableRawPointer.allocate(byteCount: count * 8, alignment: 64)
-        .bindMemory(to: Double.self, capacity: count)
-      for k in 0..<count { p[k] = value(k) }
-      return p
-    }
     var random = OctaveRandom(seed: 3)
-    let weights = buffer(sparse.columns * width) { $0 % width < units ? 0.24 * random.rand() - 0.12 : 0 }
-    let delta = buffer(sparse.rows * width) { $0 % width < units ? 0.2 * random.rand() - 0.1 : 0 }
-    let z = buffer(sparse.rows * width) { _ in 0 }
-    let gradient = buffer(sparse.columns * width) { _ in 0 }
+    let weights = alignedBuffer(sparse.columns * width) { $0 % width < units ? 0.24 * random.rand() - 0.12 : 0 }
+    let delta = alignedBuffer(sparse.rows * width) { $0 % width < units ? 0.2 * random.rand() - 0.1 : 0 }
+    let z = alignedBuffer(sparse.rows * width) { _ in 0 }
+    let gradient = alignedBuffer(sparse.columns * width) { _ in 0 }
     defer { for p in [weights, delta, z, gradient] { UnsafeMutableRawPointer(p).deallocate() } }
-    let forward = Summary(
-      times(20) { sparse.forward(examples: 0..<sparse.rows, weights: weights, width: width, into: z) })
-    let backward = Summary(
-      times(20) { sparse.backward(columns: 0..<sparse.columns, delta: delta, width: width, into: gradient) })
     let flops = 2 * Double(units) * Double(sparse.count)
     let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
     print(
       "   the sparse loops alone on one core (the minimum of 20; \(sparse.count) non-zeros of [1 X], \(units) units):")
-    for (name, t) in [("[1 X]·Theta1ᵀ", forward.minimum), ("delta2ᵀ·[1 X]", backward.minimum)] {
+    for path in KernelPath.timed {
+      let forward = Summary(
+        times(20) { sparse.forward(examples: 0..<sparse.rows, weights: weights, width: width, into: z, path: path) })
+      let backward = Summary(
+        times(20) {
+          sparse.backward(columns: 0..<sparse.columns, delta: delta, width: width, into: gradient, path: path)
+        })
+      print("     \(path.label):")
+      for (name, t) in [("[1 X]·Theta1ᵀ", forward.minimum), ("delta2ᵀ·[1 X]", backward.minimum)] {
+        print(
+          String(
+            format: "       %@: %.3f ms, %.2f ns a non-zero, %.1f GFLOP/s (%.0f%% of the floor's %.1f a core)", name,
+            t * 1e3, t * 1e9 / Double(sparse.count), flops / t / 1e9, 100 * flops / t / 1e9 / (peak / cores),
+            peak / cores))
+      }
       print(
         String(
-          format: "     %@: %.3f ms, %.2f ns a non-zero, %.1f GFLOP/s (%.0f%% of the floor's %.1f a core)", name,
-          t * 1e3,
-          t * 1e9 / Double(sparse.count), flops / t / 1e9, 100 * flops / t / 1e9 / (peak / cores), peak / cores))
+          format: "       both over %.0f cores, if shared perfectly: %.3f ms of the evaluation's median", cores,
+          (forward.minimum + backward.minimum) / cores * 1e3))
     }
+    print()
+  }
+
+  /// The layer loops alone, on this thread, on each vector path: the hidden
+  /// layer's activations [1; g(z + bias)] and the classifier's output layer
+  /// (its activations, the cross-entropy's sum and delta = a − y) for every
+  /// example, in nanoseconds a value.
+  func layerLoopsAlone(_ w: Workload) {
+    let (m, units, K) = (w.m, w.hiddenLayerSize, w.numLabels)
+    let (stride, outputStride) = ((units + 3) / 4 * 4, (K + 3) / 4 * 4)
+    var random = OctaveRandom(seed: 4)
+    // Pre-activations where a trained network's lie: hidden units across the
+    // logistic function's slope, outputs mostly well below 0.
+    let z = alignedBuffer(m * stride) { _ in 12 * random.rand() - 6 }
+    let outputZ = alignedBuffer(m * outputStride) { _ in 10 * random.rand() - 8 }
+    let workZ = alignedBuffer(m * outputStride) { _ in 0 }
+    let bias = alignedBuffer(max(units, K)) { _ in random.rand() - 0.5 }
+    let a = alignedBuffer(m * (1 + units)) { _ in 0 }
+    let h = alignedBuffer(m * K) { _ in 0 }
+    let labels = alignedBuffer(m) { i in Double(1 + i % K) }
+    defer { for p in [z, outputZ, workZ, bias, a, h, labels] { UnsafeMutableRawPointer(p).deallocate() } }
     print(
-      String(
-        format: "     both over %.0f cores, if shared perfectly: %.3f ms of the evaluation's median\n", cores,
-        (forward.minimum + backward.minimum) / cores * 1e3))
+      "   the layer loops alone on one core (the minimum of 20; \(m) examples, \(units) hidden units, \(K) labels):")
+    for path in KernelPath.timed {
+      let hidden = Summary(times(20) { nnl_hidden_sigmoid(z, stride, bias, units, m, a, path.rawValue) })
+      let output = Summary(
+        times(20) {
+          workZ.update(from: outputZ, count: m * outputStride)
+          _ = nnl_classifier_output(workZ, outputStride, bias, K, m, labels, h, 1, 0, path.rawValue)
+        })
+      print(
+        String(
+          format: "     %@: hidden layer %.3f ms (%.2f ns a unit), output layer with the cost %.3f ms (%.2f ns a unit)",
+          path.label, hidden.minimum * 1e3, hidden.minimum * 1e9 / Double(m * units), output.minimum * 1e3,
+          output.minimum * 1e9 / Double(m * K)))
+    }
+    print()
   }
 
   /// NumPy, PyTorch (hand-written backward and autograd), JAX and Octave on

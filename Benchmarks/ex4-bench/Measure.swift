@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import NeuralNetworkEngine
 
 /// Wall-clock seconds from a monotonic clock.
 func now() -> Double {
@@ -91,4 +92,30 @@ func measureDGEMMPeak(order n: Int, repeats: Int) -> Double {
       blasint(n), 0, &c, blasint(n))
   }
   return 2 * Double(n) * Double(n) * Double(n) / t.min()! / 1e9
+}
+
+/// `count` doubles on a cache-line boundary (as the engine's buffers are),
+/// element k set to `value(k)`; the caller deallocates it.
+func alignedBuffer(_ count: Int, _ value: (Int) -> Double) -> UnsafeMutablePointer<Double> {
+  let p = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 8, alignment: 64)
+    .bindMemory(to: Double.self, capacity: max(count, 1))
+  for k in 0..<count { p[k] = value(k) }
+  return p
+}
+
+extension KernelPath {
+  /// The paths the loops are timed on: the vector ones this processor runs,
+  /// or the portable one when it runs none.
+  static var timed: [KernelPath] { available.count > 1 ? Array(available.dropFirst()) : available }
+
+  /// "AVX2", "AVX-512 (the engine's)".
+  var label: String {
+    let name =
+      switch self {
+      case .portable: "portable"
+      case .avx2: "AVX2"
+      case .avx512: "AVX-512"
+      }
+    return self == .best ? "\(name) (the engine's)" : name
+  }
 }

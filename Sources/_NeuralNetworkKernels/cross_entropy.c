@@ -44,7 +44,7 @@
   const VEC hfsq = half * f * f; \
   return k * ln2hi - ((hfsq - (s * (hfsq + R) + k * ln2lo)) - f);
 
-__attribute__((target("avx2,fma"))) static __m256d log_avx2(__m256d u) {
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d log_avx2(__m256d u) {
   NNL_LOG_BODY(__m256d, __v4du, NNL_SPLAT)
 }
 
@@ -68,6 +68,28 @@ __attribute__((target("avx2,fma"))) static void logs4_avx2(const double *u, doub
   double w[4];
   *(__m256d_u *)w = y;
   for (ptrdiff_t j = 0; j < count; j++) logs[j] = normal >> j & 1 ? w[j] : log(v[j]);
+}
+
+// logs[j] = log(u[j]) for 16 values, as logs4_avx2 takes them, four vectors
+// at a time so that the processor overlaps their chains.
+__attribute__((target("avx2,fma"))) static void logs16_avx2(const double *u, double *logs) {
+  static const __m256d smallest = NNL_SPLAT(DBL_MIN), one = NNL_SPLAT(1.0);
+  const __m256d x0 = ((const __m256d_u *)u)[0], x1 = ((const __m256d_u *)u)[1], x2 = ((const __m256d_u *)u)[2],
+                x3 = ((const __m256d_u *)u)[3];
+  const __m256d n0 = (__m256d)(x0 >= smallest), n1 = (__m256d)(x1 >= smallest), n2 = (__m256d)(x2 >= smallest),
+                n3 = (__m256d)(x3 >= smallest);
+  ((__m256d_u *)logs)[0] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x0, (__v4df)n0));
+  ((__m256d_u *)logs)[1] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x1, (__v4df)n1));
+  ((__m256d_u *)logs)[2] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x2, (__v4df)n2));
+  ((__m256d_u *)logs)[3] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x3, (__v4df)n3));
+  const int other = ~(__builtin_ia32_movmskpd256((__v4df)n0) | __builtin_ia32_movmskpd256((__v4df)n1) << 4 |
+                      __builtin_ia32_movmskpd256((__v4df)n2) << 8 | __builtin_ia32_movmskpd256((__v4df)n3) << 12) &
+                    0xFFFF;
+  if (other) {
+    for (ptrdiff_t j = 0; j < 16; j++) {
+      if (other >> j & 1) logs[j] = log(u[j]);
+    }
+  }
 }
 
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void logs8_avx512(
@@ -96,7 +118,9 @@ static void logs_on_path(const double *u, double *logs, ptrdiff_t count, int pat
     return;
   }
   if (usable == NNL_PATH_AVX2) {
-    for (ptrdiff_t k = 0; k < count; k += 4) logs4_avx2(u + k, logs + k, count - k < 4 ? count - k : 4);
+    ptrdiff_t k = 0;
+    for (; k + 16 <= count; k += 16) logs16_avx2(u + k, logs + k);
+    for (; k < count; k += 4) logs4_avx2(u + k, logs + k, count - k < 4 ? count - k : 4);
     return;
   }
 #endif
@@ -117,17 +141,27 @@ static double cross_entropy_terms(
   // Whether the term with y = 0 is 0 · log(0): its argument (1 - h or h) is 0.
   unsigned char otherIsZero[batch];
   const ptrdiff_t total = K * count;
-  ptrdiff_t e = 0, o = 0, label = count > 0 ? (ptrdiff_t)labels[0] - 1 : 0;  // the next value's example and output
   for (ptrdiff_t first = 0; first < total; first += batch) {
     const ptrdiff_t n = total - first < batch ? total - first : batch;
-    for (ptrdiff_t j = 0; j < n; j++) {
-      const double value = h[first + j];
-      u[j] = o == label ? value : 1 - value;
-      otherIsZero[j] = (o == label ? 1 - value : value) == 0;
-      if (++o == K) {
-        o = 0;
-        if (++e < count) label = (ptrdiff_t)labels[e] - 1;
+    // The batch a piece of one example at a time: every value as if y = 0
+    // (the log's argument 1 - h, the other term's h), then the labelled
+    // one, if in the piece, as y = 1 (h, and 1 - h). No branch per value:
+    // the labelled one is one in K, which a predictor would guess wrong
+    // each time.
+    for (ptrdiff_t j = 0; j < n;) {
+      const ptrdiff_t e = (first + j) / K, o = (first + j) % K;
+      const ptrdiff_t end = n - j < K - o ? n : j + K - o;
+      const double *he = h + first;
+      for (ptrdiff_t q = j; q < end; q++) {
+        u[q] = 1 - he[q];
+        otherIsZero[q] = he[q] == 0;
       }
+      const ptrdiff_t labelled = j + ((ptrdiff_t)labels[e] - 1 - o);
+      if (labelled >= j && labelled < end) {
+        u[labelled] = he[labelled];
+        otherIsZero[labelled] = 1 - he[labelled] == 0;
+      }
+      j = end;
     }
     logs_on_path(u, logs, n, path);
     for (ptrdiff_t j = 0; j < n; j++) sum += otherIsZero[j] ? NAN : logs[j];
