@@ -151,6 +151,9 @@ final class ForeignServer {
     rename(path + ".part", path)
   }
 
+  /// Its process, whose threads ``waitUntilIdle(_:window:limit:)`` watches.
+  var processIdentifier: Int32 { process.processIdentifier }
+
   /// Seconds per evaluation over `evaluations` evaluations, and the last J; nil if it failed.
   func time(_ evaluations: Int) -> (seconds: Double, J: Double)? {
     send("time \(evaluations)")
@@ -494,12 +497,14 @@ func octaveServerScript(_ w: Workload, directory: String, lambda: Double) -> Str
     command = sprintf('\(directory)/command-%d', k);
     % fopen, not exist(): exist() can answer from a stale listing of the folder.
     % It stops when the benchmark is gone (killed before it could say quit).
+    % A look every 5 ms keeps its polling near 1% of a core, which would
+    % otherwise slow whatever is timed beside it (its own timing is tic/toc).
     f = fopen(command);
     while f < 0
       if getppid() ~= \(getpid())
         exit(1);
       end
-      pause(0.001);
+      pause(0.005);
       f = fopen(command);
     end
     line = fgetl(f);

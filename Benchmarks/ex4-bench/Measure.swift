@@ -119,3 +119,39 @@ extension KernelPath {
     return self == .best ? "\(name) (the engine's)" : name
   }
 }
+
+/// Nanoseconds the threads of process `pid` have run, summed over
+/// `/proc/<pid>/task/*/schedstat` (a thread that ended no longer counts,
+/// which only makes a window look idler); nil when it cannot be read.
+func runTime(ofProcess pid: Int32) -> UInt64? {
+  let tasks = "/proc/\(pid)/task"
+  guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks) else { return nil }
+  var total: UInt64 = 0
+  for thread in threads {
+    guard let text = try? String(contentsOfFile: "\(tasks)/\(thread)/schedstat", encoding: .utf8),
+      let first = text.split(separator: " ").first, let nanoseconds = UInt64(first)
+    else { continue }
+    total += nanoseconds
+  }
+  return total
+}
+
+/// Waits until the processes `pids` have together run for less than a tenth
+/// of one core through `window` seconds, or `limit` seconds have gone; the
+/// seconds waited. A library's worker threads keep spinning for a while after
+/// their work (OpenBLAS's and OpenMP's for up to a few hundred milliseconds),
+/// and would take the cores from the next implementation timed; a tenth of a
+/// core lets through a process that only polls (Octave looks for its next
+/// command every 5 ms).
+func waitUntilIdle(_ pids: [Int32], window: Double = 0.02, limit: Double = 2) -> Double {
+  let start = now()
+  func total() -> UInt64 { pids.reduce(0) { $0 + (runTime(ofProcess: $1) ?? 0) } }
+  var before = total()
+  while now() - start < limit {
+    usleep(UInt32(window * 1e6))
+    let after = total()
+    if Double(after &- before) < 0.1 * window * 1e9 { break }
+    before = after
+  }
+  return now() - start
+}
