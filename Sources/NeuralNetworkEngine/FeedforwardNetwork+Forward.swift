@@ -69,10 +69,10 @@ extension FeedforwardNetwork {
     let s2 = Theta[1].rows
     let stride2 = w.zStride[2]
     if let sparse = w.sparse, allFinite(Theta[1]) {
-      // Theta1's columns padded to the stride with zeros.
+      // Theta1's columns padded to the stride with zeros, in the sparse form's order.
       let weights = w.packedWeights.pointer
       Theta[1].withUnsafeBufferPointer { theta in
-        for j in 0...n { (weights + j * stride2).update(from: address(theta) + j * s2, count: s2) }
+        sparse.packWeights(address(theta), units: s2, width: stride2, into: weights)
       }
       return FirstLayerPlan(sparse: sparse, weights: weights, rows: nil, bias: w.zeroBias.pointer)
     }

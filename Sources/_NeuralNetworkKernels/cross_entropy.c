@@ -141,6 +141,7 @@ static double cross_entropy_terms(
   // Whether the term with y = 0 is 0 · log(0): its argument (1 - h or h) is 0.
   unsigned char otherIsZero[batch];
   const ptrdiff_t total = K * count;
+  ptrdiff_t e = 0, o = 0;  // the next value's example and output
   for (ptrdiff_t first = 0; first < total; first += batch) {
     const ptrdiff_t n = total - first < batch ? total - first : batch;
     // The batch a piece of one example at a time: every value as if y = 0
@@ -149,7 +150,6 @@ static double cross_entropy_terms(
     // the labelled one is one in K, which a predictor would guess wrong
     // each time.
     for (ptrdiff_t j = 0; j < n;) {
-      const ptrdiff_t e = (first + j) / K, o = (first + j) % K;
       const ptrdiff_t end = n - j < K - o ? n : j + K - o;
       const double *he = h + first;
       for (ptrdiff_t q = j; q < end; q++) {
@@ -161,6 +161,8 @@ static double cross_entropy_terms(
         u[labelled] = he[labelled];
         otherIsZero[labelled] = 1 - he[labelled] == 0;
       }
+      o += end - j;
+      if (o == K) e += 1, o = 0;
       j = end;
     }
     logs_on_path(u, logs, n, path);

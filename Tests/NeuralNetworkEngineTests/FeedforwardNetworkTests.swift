@@ -572,13 +572,15 @@ struct FeedforwardNetworkTests {
     for (sparse, X) in [(plain, X), (coded, X8), (codedAsDoubles, X8)] {
       let ones = X.prependingOnes()
       let nonZeros = ones.values.filter { $0 != 0 }.count
-      #expect(sparse.count == nonZeros && sparse.rowInBlock.count == nonZeros && sparse.columnOfEntry.count == nonZeros)
+      #expect(
+        sparse.count == nonZeros && sparse.rowInBlock.count == nonZeros && sparse.weightRowOfEntry.count == nonZeros)
       // Rebuilt from each form, [1 X] comes back exactly, each row's and each block column's entries in order.
       var byRows = Matrix.zeros(1100, 24)
       for i in 0..<1100 {
         let entries = Int(sparse.rowStart[i])..<Int(sparse.rowStart[i + 1])
-        #expect(zip(entries, entries.dropFirst()).allSatisfy { sparse.columnOfEntry[$0] < sparse.columnOfEntry[$1] })
-        for p in entries { byRows[i + 1, Int(sparse.columnOfEntry[p]) + 1] = sparse.valueInRow(p) }
+        #expect(
+          zip(entries, entries.dropFirst()).allSatisfy { sparse.column(ofEntry: $0) < sparse.column(ofEntry: $1) })
+        for p in entries { byRows[i + 1, sparse.column(ofEntry: p) + 1] = sparse.valueInRow(p) }
       }
       var byColumns = Matrix.zeros(1100, 24)
       for b in 0..<sparse.blocks {
@@ -592,6 +594,12 @@ struct FeedforwardNetworkTests {
       }
       #expect(byRows == ones && byColumns == ones)
       #expect(sparse.nonZerosInColumn == (1...24).map { j in (1...1100).filter { ones[$0, j] != 0 }.count })
+      // The packed weights' rows: a permutation of the columns, the most entries first.
+      #expect(sparse.columnOfWeightRow.map { sparse.weightRowOfColumn[Int($0)] } == (0..<24).map { UInt16($0) })
+      #expect(
+        zip(sparse.columnOfWeightRow, sparse.columnOfWeightRow.dropFirst()).allSatisfy {
+          sparse.nonZerosInColumn[Int($0)] >= sparse.nonZerosInColumn[Int($1)]
+        })
     }
     #expect(plain.blocks > 1)
     for pieces in 1...30 {
@@ -615,7 +623,11 @@ struct FeedforwardNetworkTests {
         let forward = ones * Theta.transposed()  // 1100 × units
         let backward = delta.transposed() * ones  // units × 24
         var weights = [Double](repeating: 0, count: 24 * width)
-        for j in 0..<24 { for k in 0..<units { weights[j * width + k] = Theta[k + 1, j + 1] } }
+        Theta.withUnsafeBufferPointer { theta in
+          weights.withUnsafeMutableBufferPointer {
+            sparse.packWeights(theta.baseAddress!, units: units, width: width, into: $0.baseAddress!)
+          }
+        }
         var deltaRows = [Double](repeating: 0, count: 1100 * width)
         for i in 0..<1100 { for k in 0..<units { deltaRows[i * width + k] = delta[i + 1, k + 1] } }
         // Each sum has at most 1 + 1100 terms of at most 1 · 1 in size
