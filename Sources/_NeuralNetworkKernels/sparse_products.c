@@ -229,11 +229,11 @@ static gather_function gather(int path, int coded) {
 }
 
 void nnl_sparse_forward(
-  const int64_t *rowStart, const uint16_t *column, const uint8_t *code, const double *table, const double *value,
+  const int64_t *rowStart, const uint16_t *weightRow, const uint8_t *code, const double *table, const double *value,
   ptrdiff_t firstRow, ptrdiff_t endRow, const double *weights, ptrdiff_t width, double *out, int path) {
   const gather_function g = gather(path, code != 0);
   for (ptrdiff_t i = firstRow; i < endRow; i++) {
-    g(rowStart[i], rowStart[i + 1], column, code, table, value, weights, width, out + i * width, 0);
+    g(rowStart[i], rowStart[i + 1], weightRow, code, table, value, weights, width, out + i * width, 0);
   }
 }
 

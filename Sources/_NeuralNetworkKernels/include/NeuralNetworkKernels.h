@@ -29,16 +29,18 @@ int nnl_best_path(void);
 /// each unit k < width,
 ///
 ///     out[i * width + k] = sum over p in [rowStart[i], rowStart[i + 1])
-///                          of value(p) * weights[column[p] * width + k]
+///                          of value(p) * weights[weightRow[p] * width + k]
 ///
-/// with value(p) = table[code[p]] when `code` is not null, value[p]
-/// otherwise. `out` is written, not added to. `weights` holds Theta1 one
-/// column after another, `width` apart; `width` is a multiple of 4 and the
-/// units past the layer's size are zero. The AVX2 and AVX-512 paths give the
+/// in the order of p, with value(p) = table[code[p]] when `code` is not
+/// null, value[p] otherwise. `out` is written, not added to. `weights` holds
+/// Theta1's columns `width` apart, in whatever order the caller packed them
+/// (the engine puts the most-read first, so they stay in cache), and
+/// weightRow[p] is the row holding entry p's column; `width` is a multiple
+/// of 4 and the units past the layer's size are zero. The AVX2 and AVX-512 paths give the
 /// same bits (each sum is the same multiply-adds in the same order), the
 /// portable one rounds each product on its own.
 void nnl_sparse_forward(
-  const int64_t *rowStart, const uint16_t *column, const uint8_t *code, const double *table, const double *value,
+  const int64_t *rowStart, const uint16_t *weightRow, const uint8_t *code, const double *table, const double *value,
   ptrdiff_t firstRow, ptrdiff_t endRow, const double *weights, ptrdiff_t width, double *out, int path);
 
 /// The first layer's weight gradient from the columns of [1 X] held by row
