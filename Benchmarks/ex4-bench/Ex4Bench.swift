@@ -254,21 +254,23 @@ struct Ex4Bench: ParsableCommand {
       return
     }
     var random = OctaveRandom(seed: 3)
-    let weights = alignedBuffer(sparse.columns * width) { $0 % width < units ? 0.24 * random.rand() - 0.12 : 0 }
-    let delta = alignedBuffer(sparse.rows * width) { $0 % width < units ? 0.2 * random.rand() - 0.1 : 0 }
-    let z = alignedBuffer(sparse.rows * width) { _ in 0 }
-    let gradient = alignedBuffer(sparse.columns * width) { _ in 0 }
-    defer { for p in [weights, delta, z, gradient] { UnsafeMutableRawPointer(p).deallocate() } }
+    let weights = Buffer(count: sparse.columns * width) { $0 % width < units ? 0.24 * random.rand() - 0.12 : 0 }
+    let delta = Buffer(count: sparse.rows * width) { $0 % width < units ? 0.2 * random.rand() - 0.1 : 0 }
+    let z = Buffer(count: sparse.rows * width)
+    let gradient = Buffer(count: sparse.columns * width)
     let flops = 2 * Double(units) * Double(sparse.count)
     let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
     print(
       "   the sparse loops alone on one core (the minimum of 20; \(sparse.count) non-zeros of [1 X], \(units) units):")
     for path in KernelPath.timed {
       let forward = Summary(
-        times(20) { sparse.forward(examples: 0..<sparse.rows, weights: weights, width: width, into: z, path: path) })
+        times(20) {
+          sparse.forward(examples: 0..<sparse.rows, weights: weights.pointer, width: width, into: z.pointer, path: path)
+        })
       let backward = Summary(
         times(20) {
-          sparse.backward(columns: 0..<sparse.columns, delta: delta, width: width, into: gradient, path: path)
+          sparse.backward(
+            columns: 0..<sparse.columns, delta: delta.pointer, width: width, into: gradient.pointer, path: path)
         })
       print("     \(path.label):")
       for (name, t) in [("[1 X]·Theta1ᵀ", forward.minimum), ("delta2ᵀ·[1 X]", backward.minimum)] {
@@ -296,22 +298,23 @@ struct Ex4Bench: ParsableCommand {
     var random = OctaveRandom(seed: 4)
     // Pre-activations where a trained network's lie: hidden units across the
     // logistic function's slope, outputs mostly well below 0.
-    let z = alignedBuffer(m * stride) { _ in 12 * random.rand() - 6 }
-    let outputZ = alignedBuffer(m * outputStride) { _ in 10 * random.rand() - 8 }
-    let workZ = alignedBuffer(m * outputStride) { _ in 0 }
-    let bias = alignedBuffer(max(units, K)) { _ in random.rand() - 0.5 }
-    let a = alignedBuffer(m * (1 + units)) { _ in 0 }
-    let h = alignedBuffer(m * K) { _ in 0 }
-    let labels = alignedBuffer(m) { i in Double(1 + i % K) }
-    defer { for p in [z, outputZ, workZ, bias, a, h, labels] { UnsafeMutableRawPointer(p).deallocate() } }
+    let z = Buffer(count: m * stride) { _ in 12 * random.rand() - 6 }
+    let outputZ = Buffer(count: m * outputStride) { _ in 10 * random.rand() - 8 }
+    let workZ = Buffer(count: m * outputStride)
+    let bias = Buffer(count: max(units, K)) { _ in random.rand() - 0.5 }
+    let a = Buffer(count: m * (1 + units))
+    let h = Buffer(count: m * K)
+    let labels = Buffer(count: m) { i in Double(1 + i % K) }
     print(
       "   the layer loops alone on one core (the minimum of 20; \(m) examples, \(units) hidden units, \(K) labels):")
     for path in KernelPath.timed {
-      let hidden = Summary(times(20) { nnl_hidden_sigmoid(z, stride, bias, units, m, a, path.rawValue) })
+      let hidden = Summary(
+        times(20) { nnl_hidden_sigmoid(z.pointer, stride, bias.pointer, units, m, a.pointer, path.rawValue) })
       let output = Summary(
         times(20) {
-          workZ.update(from: outputZ, count: m * outputStride)
-          _ = nnl_classifier_output(workZ, outputStride, bias, K, m, labels, h, 1, 0, path.rawValue)
+          workZ.pointer.update(from: outputZ.pointer, count: m * outputStride)
+          _ = nnl_classifier_output(
+            workZ.pointer, outputStride, bias.pointer, K, m, labels.pointer, h.pointer, 1, 0, path.rawValue)
         })
       print(
         String(

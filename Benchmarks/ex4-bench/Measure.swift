@@ -94,13 +94,13 @@ func measureDGEMMPeak(order n: Int, repeats: Int) -> Double {
   return 2 * Double(n) * Double(n) * Double(n) / t.min()! / 1e9
 }
 
-/// `count` doubles on a cache-line boundary (as the engine's buffers are),
-/// element k set to `value(k)`; the caller deallocates it.
-func alignedBuffer(_ count: Int, _ value: (Int) -> Double) -> UnsafeMutablePointer<Double> {
-  let p = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 8, alignment: 64)
-    .bindMemory(to: Double.self, capacity: max(count, 1))
-  for k in 0..<count { p[k] = value(k) }
-  return p
+extension Buffer {
+  /// `count` doubles on a cache-line boundary, as the engine's, element k
+  /// set to `value(k)`.
+  convenience init(count: Int, _ value: (Int) -> Double) {
+    self.init(count: count)
+    for k in 0..<count { pointer[k] = value(k) }
+  }
 }
 
 extension KernelPath {

@@ -341,14 +341,14 @@ package enum FirstLayerProducts: Sendable, Equatable {
 /// large block starts 16 bytes past a page boundary, which would put every
 /// row across lines (the same bits either way, only slower: the Performance
 /// article gives the measurement).
-final class Buffer: @unchecked Sendable {
-  let pointer: UnsafeMutablePointer<Double>
-  let count: Int
+package final class Buffer: @unchecked Sendable {
+  package let pointer: UnsafeMutablePointer<Double>
+  package let count: Int
 
   /// The alignment of every buffer, in bytes.
   static let alignment = 64
 
-  init(count: Int, repeating value: Double = 0) {
+  package init(count: Int, repeating value: Double = 0) {
     self.count = count
     pointer = UnsafeMutableRawPointer.allocate(
       byteCount: max(count, 1) * MemoryLayout<Double>.stride, alignment: Self.alignment

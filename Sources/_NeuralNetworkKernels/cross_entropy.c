@@ -54,6 +54,14 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static __m512d log_avx512(_
 #endif
 
 #ifdef NNL_HAVE_X86
+// logs[j] = log(u[j]) by the C library for each lane j in `lanes` (bit j):
+// the arguments the vector log leaves to it.
+static void logs_exactly(const double *u, double *logs, unsigned lanes) {
+  for (ptrdiff_t j = 0; lanes; j++, lanes >>= 1) {
+    if (lanes & 1) logs[j] = log(u[j]);
+  }
+}
+
 // logs[j] = log(u[j]) for j < count (1 to 4 or 8): by the vector log in every
 // lane holding a normal number, by the C library's log in each lane that
 // does not (0, a subnormal, NaN), so that a lane's result does not depend on
@@ -82,14 +90,9 @@ __attribute__((target("avx2,fma"))) static void logs16_avx2(const double *u, dou
   ((__m256d_u *)logs)[1] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x1, (__v4df)n1));
   ((__m256d_u *)logs)[2] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x2, (__v4df)n2));
   ((__m256d_u *)logs)[3] = log_avx2(__builtin_ia32_blendvpd256((__v4df)one, (__v4df)x3, (__v4df)n3));
-  const int other = ~(__builtin_ia32_movmskpd256((__v4df)n0) | __builtin_ia32_movmskpd256((__v4df)n1) << 4 |
-                      __builtin_ia32_movmskpd256((__v4df)n2) << 8 | __builtin_ia32_movmskpd256((__v4df)n3) << 12) &
-                    0xFFFF;
-  if (other) {
-    for (ptrdiff_t j = 0; j < 16; j++) {
-      if (other >> j & 1) logs[j] = log(u[j]);
-    }
-  }
+  const int normal = __builtin_ia32_movmskpd256((__v4df)n0) | __builtin_ia32_movmskpd256((__v4df)n1) << 4 |
+                     __builtin_ia32_movmskpd256((__v4df)n2) << 8 | __builtin_ia32_movmskpd256((__v4df)n3) << 12;
+  if (normal != 0xFFFF) logs_exactly(u, logs, ~(unsigned)normal & 0xFFFF);
 }
 
 __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void logs8_avx512(
@@ -101,11 +104,7 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void logs8_avx512(
   const __m512d y = log_avx512((__m512d)__builtin_ia32_selectpd_512(normal, (__v8df)x, (__v8df)one));
   __builtin_ia32_storeupd512_mask(logs, (__v8df)y, mask);
   const unsigned other = ~(unsigned)normal & mask;
-  if (other) {
-    for (ptrdiff_t j = 0; j < count; j++) {
-      if (other >> j & 1) logs[j] = log(u[j]);
-    }
-  }
+  if (other) logs_exactly(u, logs, other);
 }
 #endif
 
@@ -149,9 +148,9 @@ static double cross_entropy_terms(
     // one, if in the piece, as y = 1 (h, and 1 - h). No branch per value:
     // the labelled one is one in K, which a predictor would guess wrong
     // each time.
+    const double *he = h + first;
     for (ptrdiff_t j = 0; j < n;) {
       const ptrdiff_t end = n - j < K - o ? n : j + K - o;
-      const double *he = h + first;
       for (ptrdiff_t q = j; q < end; q++) {
         u[q] = 1 - he[q];
         otherIsZero[q] = he[q] == 0;

@@ -78,6 +78,22 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static __m512d exp_avx512(_
   NNL_EXP_BODY(__m512d, __v8di, NNL_SPLAT8, NNL_FMA8, NNL_PERMUTE16)
 }
 
+// The lanes of x outside [-700, 36] (or NaN), as bits 0 to 3: the arguments
+// whose logistic function the C library's exp makes.
+__attribute__((target("avx2,fma"), always_inline)) static inline int outside4_avx2(__m256d x) {
+  static const __m256d low = NNL_SPLAT(-700.0), high = NNL_SPLAT(36.0);
+  const __v4di inside = (x >= low) & (x <= high);
+  return ~__builtin_ia32_movmskpd256((__v4df)inside) & 15;
+}
+
+// out[j] = sigmoid_exactly(x[j]) for each lane j in `lanes` (bit j): the
+// arguments the vector exp leaves to the C library.
+static void sigmoid_lanes_exactly(const double *x, double *out, unsigned lanes) {
+  for (ptrdiff_t j = 0; lanes; j++, lanes >>= 1) {
+    if (lanes & 1) out[j] = sigmoid_exactly(x[j]);
+  }
+}
+
 // 1 / (1 + exp(-x)) for the `count` (1 to 4) arguments x = t + bias (x = t
 // without a bias): by exp_avx2 in every lane inside [-700, 36], by the C
 // library's exp (sigmoid_exactly) in each lane outside it (and for NaN), so
@@ -86,7 +102,6 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static __m512d exp_avx512(_
 __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
   const double *t, const double *bias, double *out, ptrdiff_t count) {
   static const __m256d zero = NNL_SPLAT(0.0), one = NNL_SPLAT(1.0);
-  static const __m256d low = NNL_SPLAT(-700.0), high = NNL_SPLAT(36.0);
   static const __v4di lane = {0, 1, 2, 3};
   __m256d x;
   __v4di mask = {-1, -1, -1, -1};
@@ -99,8 +114,7 @@ __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
     x = (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)t, mask);
     if (bias) x = x + (__m256d)__builtin_ia32_maskloadpd256((const __v4df *)bias, mask);
   }
-  const __v4di inside = (x >= low) & (x <= high);
-  const int outside = ~__builtin_ia32_movmskpd256((__v4df)inside) & ((1 << count) - 1);
+  const int outside = outside4_avx2(x) & ((1 << count) - 1);
   const __m256d y = one / (one + exp_avx2(zero - x));
   if (count == 4) {
     *(__m256d_u *)out = y;
@@ -110,9 +124,7 @@ __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
   if (outside) {
     double xs[4];
     *(__m256d_u *)xs = x;
-    for (ptrdiff_t j = 0; j < count; j++) {
-      if (outside >> j & 1) out[j] = sigmoid_exactly(xs[j]);
-    }
+    sigmoid_lanes_exactly(xs, out, (unsigned)outside);
   }
 }
 
@@ -121,7 +133,6 @@ __attribute__((target("avx2,fma"))) static void sigmoid4_avx2(
 // sigmoid4_avx2, so the same bits).
 __attribute__((target("avx2,fma"))) static void sigmoid16_avx2(const double *t, const double *bias, double *out) {
   static const __m256d zero = NNL_SPLAT(0.0), one = NNL_SPLAT(1.0);
-  static const __m256d low = NNL_SPLAT(-700.0), high = NNL_SPLAT(36.0);
   __m256d x0 = ((const __m256d_u *)t)[0], x1 = ((const __m256d_u *)t)[1], x2 = ((const __m256d_u *)t)[2],
           x3 = ((const __m256d_u *)t)[3];
   if (bias) {
@@ -131,18 +142,11 @@ __attribute__((target("avx2,fma"))) static void sigmoid16_avx2(const double *t, 
   const __m256d e0 = exp_avx2(zero - x0), e1 = exp_avx2(zero - x1), e2 = exp_avx2(zero - x2), e3 = exp_avx2(zero - x3);
   ((__m256d_u *)out)[0] = one / (one + e0), ((__m256d_u *)out)[1] = one / (one + e1);
   ((__m256d_u *)out)[2] = one / (one + e2), ((__m256d_u *)out)[3] = one / (one + e3);
-  const __v4di inside0 = (x0 >= low) & (x0 <= high), inside1 = (x1 >= low) & (x1 <= high),
-               inside2 = (x2 >= low) & (x2 <= high), inside3 = (x3 >= low) & (x3 <= high);
-  const int inside = __builtin_ia32_movmskpd256((__v4df)inside0) | __builtin_ia32_movmskpd256((__v4df)inside1) << 4 |
-                     __builtin_ia32_movmskpd256((__v4df)inside2) << 8 |
-                     __builtin_ia32_movmskpd256((__v4df)inside3) << 12;
-  const int outside = ~inside & 0xFFFF;
+  const int outside = outside4_avx2(x0) | outside4_avx2(x1) << 4 | outside4_avx2(x2) << 8 | outside4_avx2(x3) << 12;
   if (outside) {
     double xs[16];
     ((__m256d_u *)xs)[0] = x0, ((__m256d_u *)xs)[1] = x1, ((__m256d_u *)xs)[2] = x2, ((__m256d_u *)xs)[3] = x3;
-    for (ptrdiff_t j = 0; j < 16; j++) {
-      if (outside >> j & 1) out[j] = sigmoid_exactly(xs[j]);
-    }
+    sigmoid_lanes_exactly(xs, out, (unsigned)outside);
   }
 }
 
@@ -171,9 +175,7 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void sigmoid_avx512(
     if (outside) {
       double xs[8];
       *(__m512d_u *)xs = x;
-      for (ptrdiff_t j = 0; j < lanes; j++) {
-        if (outside >> j & 1) out[k + j] = sigmoid_exactly(xs[j]);
-      }
+      sigmoid_lanes_exactly(xs, out + k, outside);
     }
   }
 }
