@@ -54,7 +54,9 @@ func writeRaw(_ workload: Workload, parameters: Matrix, to directory: String) th
 /// Octave, importing, compiling, choosing its settings and loading the data
 /// are not timed): it loads X.bin, y.bin and p.bin, evaluates, writes its
 /// gradient at p as raw doubles to `gradientFile`, prints `READY J what`, and
-/// then for each command `time N` evaluates N times and prints `TIME seconds J`.
+/// then for each command `time N` evaluates once untimed (the first
+/// evaluation after the idle wait before each turn finds cold caches), then N
+/// times, and prints `TIME seconds J` for the N.
 /// Commands go to its standard input, or, with `commandFiles`, into files
 /// `command-1`, `command-2`, … there (Octave reads a pipe in blocks, not
 /// lines, so it would wait for more than one command).
@@ -473,6 +475,7 @@ let pythonServerScript = #"""
       if not words or words[0] == 'quit':
           break
       count = int(words[1])
+      evaluate(p)
       start = time.perf_counter()
       for _ in range(count):
           J, _ = evaluate(p)
@@ -515,6 +518,7 @@ func octaveServerScript(_ w: Workload, directory: String, lambda: Double) -> Str
       break;
     end
     count = sscanf(line, 'time %d');
+    [J, g] = nnCostFunction(p, n, h, K, X, y, lambda);
     tic;
     for evaluation = 1:count
       [J, g] = nnCostFunction(p, n, h, K, X, y, lambda);

@@ -59,9 +59,10 @@ extension FeedforwardNetwork {
   }
 
   /// The unrolled gradient: Theta_grad(1) = delta(2)ᵀ · [1 X] by the sparse
-  /// loops or BLAS, the others from the chunks' shares, each divided by m
-  /// and regularised off the bias column.
-  func gradient(in w: NetworkWorkspace, lambda: Double) -> Matrix {
+  /// loops (`sparseMade`: already, in the chunks' pass) or BLAS, the others
+  /// from the chunks' shares, each divided by m and regularised off the bias
+  /// column.
+  func gradient(in w: NetworkWorkspace, lambda: Double, sparseMade: Bool) -> Matrix {
     let m = w.m
     var grad = [Double](repeating: 0, count: Theta[1...].reduce(0) { $0 + $1.count })
     grad.withUnsafeMutableBufferPointer { g in
@@ -69,7 +70,7 @@ extension FeedforwardNetwork {
       for l in 1..<L {
         let count = Theta[l].count
         if l == 1 {
-          firstLayerGradient(in: w, into: D)
+          firstLayerGradient(in: w, sparseMade: sparseMade, into: D)
         } else {
           // The chunks' shares, added in chunk order as the waves went.
           D.update(from: w.partialTotal.pointer + w.partialOffset[l], count: count)
@@ -91,9 +92,44 @@ extension FeedforwardNetwork {
     return Matrix(column: grad)
   }
 
-  /// delta(2)ᵀ · [1 X] into `D` (s(2) × (1 + n)), by the sparse loops or by
-  /// BLAS (the bias column as delta(2)ᵀ · ones).
-  func firstLayerGradient(in w: NetworkWorkspace, into D: UnsafeMutablePointer<Double>) {
+  /// The pieces of the sparse loops' Theta_grad(1) when they share a pass
+  /// with the chunks: several ranges of columns per core (``SparseInput/columnRanges(_:)``),
+  /// handed out as the cores come free. nil without the sparse loops, or
+  /// when the chunks and the pieces are not shared between cores.
+  func sparseGradientPieces(in w: NetworkWorkspace) -> [Range<Int>]? {
+    guard let sparse = w.sparse, w.chunks > 1, w.m * w.zStride[2] >= 16_384 else { return nil }
+    let ranges = sparse.columnRanges(w.gradientPieces)
+    return ranges.count > 1 ? ranges : nil
+  }
+
+  /// The sparse loops' delta(2)ᵀ · [1 X] for the columns `columns` of
+  /// [1 X], into the packed gradient. `asChunksFinish`: in the chunks' pass
+  /// (``NetworkWorkspace/forEachChunk(_:thenPieces:_:)``), each block of
+  /// examples once the chunks holding it are done, as many blocks at a time
+  /// as are ready; the blocks in order either way, so the same sums.
+  func sparseGradient(columns: Range<Int>, asChunksFinish: Bool, in w: NetworkWorkspace) {
+    guard let sparse = w.sparse else { return }
+    let (delta2, stride2, packed) = (UnsafePointer(w.z[2].pointer), w.zStride[2], w.packedGradient.pointer)
+    guard asChunksFinish else {
+      sparse.backward(columns: columns, delta: delta2, width: stride2, into: packed)
+      return
+    }
+    let (m, rows) = (w.m, sparse.blockRows)
+    var knownChunks = 0
+    var block = 0
+    repeat {
+      let done = w.examplesDone(atLeast: min((block + 1) * rows, m), knownChunks: &knownChunks)
+      let end = done >= m ? sparse.blocks : done / rows
+      sparse.backward(columns: columns, blocks: block..<end, delta: delta2, width: stride2, into: packed)
+      block = end
+    } while block < sparse.blocks
+  }
+
+  /// delta(2)ᵀ · [1 X] into `D` (s(2) × (1 + n)), by the sparse loops
+  /// (`sparseMade`: made already) or by BLAS (the bias column as delta(2)ᵀ ·
+  /// ones). The sparse loops' result is used only when every chunk's
+  /// delta(2) is finite.
+  func firstLayerGradient(in w: NetworkWorkspace, sparseMade: Bool, into D: UnsafeMutablePointer<Double>) {
     let m = w.m
     let n = w.X.columns
     let s2 = Theta[1].rows
@@ -101,18 +137,18 @@ extension FeedforwardNetwork {
     let delta2 = w.z[2].pointer
     if let sparse = w.sparse, UnsafeBufferPointer(start: w.chunkFinite.pointer, count: w.chunks).allSatisfy({ $0 == 1 })
     {
+      if !sparseMade {
+        // Several ranges of columns per core, handed out as the cores come
+        // free; each reads delta(2) once, block by block.
+        let ranges = sparse.columnRanges(w.gradientPieces)
+        let work = { (piece: Int) in sparseGradient(columns: ranges[piece], asChunksFinish: false, in: w) }
+        if m * stride2 >= 16_384 && ranges.count > 1 {
+          NetworkWorkspace.inParallel(ranges.count, work)
+        } else {
+          for piece in ranges.indices { work(piece) }
+        }
+      }
       let packed = w.packedGradient.pointer
-      // Several ranges of columns per core, handed out as the cores come
-      // free; each reads delta(2) once, block by block.
-      let ranges = sparse.columnRanges(w.gradientPieces)
-      let work = { (piece: Int) in
-        sparse.backward(columns: ranges[piece], delta: delta2, width: stride2, into: packed)
-      }
-      if m * stride2 >= 16_384 && ranges.count > 1 {
-        NetworkWorkspace.inParallel(ranges.count, work)
-      } else {
-        for piece in ranges.indices { work(piece) }
-      }
       for j in 0...n { (D + j * s2).update(from: packed + j * stride2, count: s2) }
       return
     }

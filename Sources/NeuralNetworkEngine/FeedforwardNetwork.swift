@@ -58,8 +58,11 @@ import Foundation
 /// 4. Back through the layers: BLAS for Theta(l)(:, 2:end)ᵀ · delta(l+1)ᵀ,
 ///    one pass multiplying by g′ (from a(l): a(1 − a) or 1 − a²), and BLAS
 ///    for the chunk's share of each Theta_grad(l), l ≥ 2.
-/// 5. After the chunks, Theta_grad(1) = delta(2)ᵀ · [1 X] by the sparse
-///    loops or BLAS, and the shares added up in chunk order.
+/// 5. Theta_grad(1) = delta(2)ᵀ · [1 X] by the sparse loops or BLAS, and
+///    the shares added up in chunk order. The sparse loops' pieces (ranges
+///    of columns) share the chunks' pass: a core with no chunk left starts
+///    on them, each block of examples once its chunks are done, so neither
+///    core waits for the other's last chunk. BLAS's product comes after.
 ///
 /// The chunks depend only on m and the layer sizes, so results do not depend
 /// on the number of cores. They agree with the formulas above computed
@@ -170,9 +173,15 @@ package struct FeedforwardNetwork {
     let total = workspace.partialTotal.pointer
     let size = workspace.partialSize
     total.update(repeating: 0, count: size)
+    // With a single wave, the sparse loops' pieces of Theta_grad(1) (pass 5)
+    // run in the chunks' pass: a core with no chunk left to take starts on
+    // them, each piece taking the blocks of delta(2) whose chunks are done,
+    // instead of both cores waiting for the last chunk. The same sums in
+    // the same order either way.
+    let gradientPieces = workspace.wave >= workspace.chunks ? sparseGradientPieces(in: workspace) : nil
     for start in stride(from: 0, to: workspace.chunks, by: workspace.wave) {
       let wave = start..<min(start + workspace.wave, workspace.chunks)
-      workspace.forEachChunk(in: wave, unitsPerExample: workspace.zStride[2]) { chunk, examples in
+      let chunk = { (chunk: Int, examples: Range<Int>) in
         forwardPropagation(examples: examples, plan: plan, in: workspace)
         sums[chunk] = outputLayer(examples: examples, bias: L == 2 ? plan.bias : nil, cost: true, in: workspace)
         backpropagation(slot: chunk - start, examples: examples, in: workspace)
@@ -180,6 +189,13 @@ package struct FeedforwardNetwork {
         let stride2 = workspace.zStride[2]
         workspace.chunkFinite.pointer[chunk] = Double(
           nnl_all_finite(workspace.z[2].pointer + examples.lowerBound * stride2, examples.count * stride2))
+      }
+      if let pieces = gradientPieces {
+        workspace.forEachChunk(chunk, thenPieces: pieces.count) { k in
+          sparseGradient(columns: pieces[k], asChunksFinish: true, in: workspace)
+        }
+      } else {
+        workspace.forEachChunk(in: wave, unitsPerExample: workspace.zStride[2], chunk)
       }
       for c in wave {
         let share = workspace.partialGradients.pointer + (c - start) * size
@@ -203,7 +219,7 @@ package struct FeedforwardNetwork {
     for l in 1..<L { penalty += sumOfSquaresWithoutBiasColumn(Theta[l]) }
     J += lambda / (2 * Double(m)) * penalty
 
-    return (J, gradient(in: workspace, lambda: lambda))
+    return (J, gradient(in: workspace, lambda: lambda, sparseMade: gradientPieces != nil))
   }
 
   /// ``costFunction(y:lambda:in:)`` in a workspace made for this one call.

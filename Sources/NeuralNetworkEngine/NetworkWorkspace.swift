@@ -3,6 +3,7 @@ internal import CBLAS
 import Dispatch
 import Foundation
 import Synchronization
+internal import _NeuralNetworkKernels
 
 /// The memory one evaluation of a network on one input matrix works in,
 /// kept between calls so that training allocates nothing that grows with the
@@ -112,6 +113,7 @@ package final class NetworkWorkspace: @unchecked Sendable {
     firstLayerBias = Buffer(count: layout.firstLayerBias)
     chunkSums = Buffer(count: layout.chunks)
     chunkFinite = Buffer(count: layout.chunks)
+    chunkProgress = ChunkProgress(chunks: layout.chunks)
     if sparse != nil {
       packedWeights = Buffer(count: layout.packedWeights)
       packedGradient = Buffer(count: layout.packedWeights)
@@ -255,6 +257,68 @@ package final class NetworkWorkspace: @unchecked Sendable {
   func forEachChunk(unitsPerExample: Int, _ body: (Int, Range<Int>) -> Void) {
     forEachChunk(in: 0..<chunks, unitsPerExample: unitsPerExample, body)
   }
+
+  /// Every chunk c of examples, `body(c, range)`, and then `pieces` pieces
+  /// of other work, `piece(k)`, in one pass over the cores: a core that has
+  /// no chunk left to take starts on the pieces instead of waiting for the
+  /// other cores to finish theirs. A piece that needs the chunks' results
+  /// waits for them with ``examplesDone(atLeast:knownChunks:)``. Chunks are
+  /// handed out before pieces, and a chunk waits for nothing, so every wait
+  /// ends. The chunks are those of ``forEachChunk(unitsPerExample:_:)``;
+  /// whoever runs what, each result is made by one body as there.
+  func forEachChunk(_ body: (Int, Range<Int>) -> Void, thenPieces pieces: Int, _ piece: (Int) -> Void) {
+    let (m, size, chunks) = (m, chunkSize, chunks)
+    let progress = chunkProgress
+    progress.pass += 1
+    let pass = progress.pass
+    Self.inParallel(chunks + pieces) { k in
+      if k < chunks {
+        body(k, (k * size)..<min((k + 1) * size, m))
+        progress.done[k].store(pass, ordering: .releasing)
+      } else {
+        piece(k - chunks)
+      }
+    }
+  }
+
+  /// Inside ``forEachChunk(_:thenPieces:_:)``'s pieces: waits until the
+  /// chunks of at least the first `count` examples are done, and returns how
+  /// many leading examples are (a multiple of the chunk size, or m).
+  /// `knownChunks` carries the leading chunks already seen done from one
+  /// call to the next.
+  func examplesDone(atLeast count: Int, knownChunks: inout Int) -> Int {
+    let progress = chunkProgress
+    let pass = progress.pass
+    while true {
+      while knownChunks < chunks && progress.done[knownChunks].load(ordering: .acquiring) == pass { knownChunks += 1 }
+      let done = min(knownChunks * chunkSize, m)
+      if done >= count { return done }
+      nnl_spin_pause()
+    }
+  }
+
+  /// Which chunks of examples ``forEachChunk(_:thenPieces:_:)`` has finished:
+  /// `done[c]` is the number of the last pass that finished chunk c, so no
+  /// flag needs clearing between passes.
+  final class ChunkProgress: @unchecked Sendable {
+    let done: UnsafeMutablePointer<Atomic<Int>>
+    let count: Int
+    /// The number of the pass under way or last run (changed only between passes).
+    var pass = 0
+
+    init(chunks: Int) {
+      count = chunks
+      done = .allocate(capacity: max(chunks, 1))
+      for c in 0..<max(chunks, 1) { (done + c).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+      done.deinitialize(count: max(count, 1))
+      done.deallocate()
+    }
+  }
+
+  private(set) var chunkProgress = ChunkProgress(chunks: 0)
 
   /// ``forEachChunk(unitsPerExample:_:)`` for the chunks in `range` only.
   func forEachChunk(in range: Range<Int>, unitsPerExample: Int, _ body: (Int, Range<Int>) -> Void) {

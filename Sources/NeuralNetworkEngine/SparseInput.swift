@@ -204,16 +204,22 @@ package final class SparseInput: Sendable {
   /// `out(:, j) = Σ_i A(i, j) · delta(:, i)` for the columns `columnRange` of
   /// A = [1 X], each output column `width` apart (written, not added to);
   /// `delta` has `width` values per example.
+  ///
+  /// With `blockRange`, only the examples of those blocks of ``blockRows``
+  /// (block 0 writes `out`, later blocks add to it): calls for consecutive
+  /// ranges, in order, give the same bits as one call for all the blocks, so
+  /// a caller can start before the later blocks' `delta` is made.
   package func backward(
-    columns columnRange: Range<Int>, delta: UnsafePointer<Double>, width: Int, into out: UnsafeMutablePointer<Double>,
-    path: KernelPath = .best
+    columns columnRange: Range<Int>, blocks blockRange: Range<Int>? = nil, delta: UnsafePointer<Double>, width: Int,
+    into out: UnsafeMutablePointer<Double>, path: KernelPath = .best
   ) {
+    let blockRange = blockRange ?? 0..<blocks
     blockStart.withUnsafeBufferPointer { start in
       rowInBlock.withUnsafeBufferPointer { row in
         withValues(codeByColumn, valueByColumn) { code, table, value in
           nnl_sparse_backward(
-            start.baseAddress, blocks, columns, blockRows, row.baseAddress, code, table, value,
-            columnRange.lowerBound, columnRange.upperBound, delta, width, out, path.rawValue)
+            start.baseAddress, blockRange.lowerBound, blockRange.upperBound, columns, blockRows, row.baseAddress,
+            code, table, value, columnRange.lowerBound, columnRange.upperBound, delta, width, out, path.rawValue)
         }
       }
     }

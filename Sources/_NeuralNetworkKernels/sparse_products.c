@@ -238,14 +238,14 @@ void nnl_sparse_forward(
 }
 
 void nnl_sparse_backward(
-  const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, ptrdiff_t blockRows, const uint16_t *row,
-  const uint8_t *code, const double *table, const double *value, ptrdiff_t firstColumn, ptrdiff_t endColumn,
-  const double *delta, ptrdiff_t width, double *out, int path) {
+  const int64_t *blockStart, ptrdiff_t firstBlock, ptrdiff_t endBlock, ptrdiff_t columns, ptrdiff_t blockRows,
+  const uint16_t *row, const uint8_t *code, const double *table, const double *value, ptrdiff_t firstColumn,
+  ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out, int path) {
   const gather_function g = gather(path, code != 0);
-  if (blocks == 0) {
+  if (endBlock == 0) {
     for (ptrdiff_t k = firstColumn * width; k < endColumn * width; k++) out[k] = 0;
   }
-  for (ptrdiff_t b = 0; b < blocks; b++) {
+  for (ptrdiff_t b = firstBlock; b < endBlock; b++) {
     const int64_t *start = blockStart + b * columns;
     const double *source = delta + b * blockRows * width;
     for (ptrdiff_t j = firstColumn; j < endColumn; j++) {

@@ -695,7 +695,9 @@ struct FeedforwardNetworkTests {
     #expect(Set(sparse.table) == Set(X.values.filter { $0 != 0 } + [1]))
   }
 
-  @Test("The gradient's sparse product gives the same bits cut into 1, 7 or 40 pieces, run by 1, 2 or 5 runners")
+  @Test(
+    "The gradient's sparse product gives the same bits cut into 1 piece (after the chunks' pass), 7 or 40 (in it), run by 1, 2 or 5 runners"
+  )
   func gradientPiecesDoNotChangeResults() {
     var generator = SeededGenerator(seed: 141)
     let X = randomData(3000, 50, density: 0.3, using: &generator)
@@ -735,6 +737,48 @@ struct FeedforwardNetworkTests {
       NetworkWorkspace.inParallel(37, workers: workers) { piece in taken.withLock { $0[piece] += 1 } }
       #expect(taken.withLock { $0 } == [Int](repeating: 1, count: 37), "\(workers) runners")
     }
+  }
+
+  @Test("A piece in the chunks' pass goes on only once every chunk it waits for is finished, and sees its work")
+  func piecesWaitForTheirChunks() {
+    var generator = SeededGenerator(seed: 151)
+    let m = 5000
+    let workspace = NetworkWorkspace(
+      X: randomData(m, 20, density: 0.3, using: &generator), layerSizes: [20, 9, 3], firstLayer: .sparse)
+    workspace.prepare(layerSizes: [20, 9, 3])
+    let (chunks, size) = (workspace.chunks, workspace.chunkSize)
+    #expect(chunks >= 4, "\(chunks) chunks of \(size)")
+    let finished = UnsafeMutablePointer<Int>.allocate(capacity: chunks)
+    defer { finished.deallocate() }
+    finished.initialize(repeating: 0, count: chunks)
+    let problems = Mutex([String]())
+    for pass in 1...12 {
+      workspace.forEachChunk(
+        { c, _ in
+          // Some chunks slow, others not, so that pieces start before them.
+          if c % 3 == pass % 3 || c == chunks - 1 { usleep(1500) }
+          finished[c] = pass
+        }, thenPieces: 6
+      ) { k in
+        var known = 0
+        var wanted = 1 + k * m / 6
+        while wanted <= m {
+          let done = workspace.examplesDone(atLeast: wanted, knownChunks: &known)
+          let unfinished = (0..<((done + size - 1) / size)).filter { finished[$0] != pass }
+          if done < wanted || done != m && done % size != 0 || !unfinished.isEmpty {
+            problems.withLock {
+              if $0.count < 5 {
+                $0.append("pass \(pass), piece \(k): \(done) done for \(wanted), unfinished \(unfinished)")
+              }
+            }
+          }
+          wanted = done + 1
+        }
+      }
+      let unfinished = (0..<chunks).filter { finished[$0] != pass }
+      #expect(unfinished.isEmpty, "pass \(pass): chunks \(unfinished) not run")
+    }
+    #expect(problems.withLock { $0 }.isEmpty, "the first problems: \(problems.withLock { $0 })")
   }
 
   @Test("No examples: J and the gradient are NaN (0/0, as in Octave), with the gradient's shape")

@@ -52,14 +52,20 @@ void nnl_sparse_forward(
 ///                          of value(p) * delta[(b * blockRows + row[p]) * width + k]
 ///
 /// `row[p]` is the example's place within its block; value(p) as for
-/// nnl_sparse_forward. `out` is written, not added to. `delta` holds each
-/// example's delta2, `width` values apart (a multiple of 4, zero past the
-/// layer's units). The sum runs over the examples in order, so the result
-/// does not depend on how the columns are shared out.
+/// nnl_sparse_forward. `delta` holds each example's delta2, `width` values
+/// apart (a multiple of 4, zero past the layer's units). The sum runs over
+/// the examples in order, so the result does not depend on how the columns
+/// are shared out.
+///
+/// One call adds the blocks [firstBlock, endBlock): block 0 writes `out`,
+/// every later block adds its sum to it, so calls for consecutive ranges of
+/// blocks, in order, make the same sums as one call for all of them (a
+/// caller can start on the first blocks while later ones are still being
+/// made). With no block at all (endBlock 0), the columns are zeroed.
 void nnl_sparse_backward(
-  const int64_t *blockStart, ptrdiff_t blocks, ptrdiff_t columns, ptrdiff_t blockRows, const uint16_t *row,
-  const uint8_t *code, const double *table, const double *value, ptrdiff_t firstColumn, ptrdiff_t endColumn,
-  const double *delta, ptrdiff_t width, double *out, int path);
+  const int64_t *blockStart, ptrdiff_t firstBlock, ptrdiff_t endBlock, ptrdiff_t columns, ptrdiff_t blockRows,
+  const uint16_t *row, const uint8_t *code, const double *table, const double *value, ptrdiff_t firstColumn,
+  ptrdiff_t endColumn, const double *delta, ptrdiff_t width, double *out, int path);
 
 /// 1 when every one of the `count` values is finite, 0 when one is an
 /// infinity or a NaN (the sparse loops skip 0 · x, which is NaN for those).
