@@ -34,11 +34,13 @@ extension FeedforwardNetwork {
         precondition(K == 1, "A linear-output network here has one output unit, not \(K)")
         target.update(from: label, count: m)
       case .classifier:
+        // In 1…K first (which also rules out NaN), so that Int(value) is
+        // defined; then whole (a conversion, not the C library's round).
         var i = 0
         while i < m {
           let value = label[i]
           precondition(
-            value == value.rounded() && value >= 1 && value <= Double(K),
+            value >= 1 && value <= Double(K) && Double(Int(value)) == value,
             "y(\(i + 1)) = \(value) is not a label in 1…\(K)")
           target[i] = value
           i += 1

@@ -781,6 +781,30 @@ struct FeedforwardNetworkTests {
     #expect(problems.withLock { $0 }.isEmpty, "the first problems: \(problems.withLock { $0 })")
   }
 
+  /// Labels the engine refuses (the course's functions check them first;
+  /// the engine's own check guards its other callers), and its message.
+  static let badLabels: [(labels: [Double], message: String)] = [
+    ([1, 1.5, 2], "y(2) = 1.5 is not a label in 1…2"),
+    ([1, 2, 3], "y(3) = 3.0 is not a label in 1…2"),
+    ([0, 1, 2], "y(1) = 0.0 is not a label in 1…2"),
+    ([1, .nan, 2], "y(2) = nan is not a label in 1…2"),
+    ([1, 2, -.infinity], "y(3) = -inf is not a label in 1…2"),
+  ]
+
+  @Test("The engine stops on a label that is not a whole number in 1…K, naming it", arguments: badLabels.indices)
+  func engineRefusesBadLabels(_ k: Int) async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [k] in
+      let network = FeedforwardNetwork(
+        Theta: [Matrix.zeros(2, 3), Matrix.zeros(2, 3)], hiddenActivation: .sigmoid, output: .classifier)
+      _ = network.costFunction(
+        X: Matrix.zeros(3, 2), y: Matrix(column: FeedforwardNetworkTests.badLabels[k].labels), lambda: 0)
+    }
+    #if DEBUG
+      let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+      #expect(text.contains(Self.badLabels[k].message), "not in: \(text)")
+    #endif
+  }
+
   @Test("No examples: J and the gradient are NaN (0/0, as in Octave), with the gradient's shape")
   func noExamples() {
     var generator = SeededGenerator(seed: 131)

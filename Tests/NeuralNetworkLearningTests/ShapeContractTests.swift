@@ -39,6 +39,9 @@ import TestSupport
     var y: [Double]
     /// y's shape, when it is not a column of `y`'s values (then all zeros).
     var yShape: [Int]? = nil
+    /// An entry of y made NaN in the call (the arguments travel to the exit
+    /// test's process as JSON, which has no NaN).
+    var notANumberAt: Int? = nil
     var message: String
 
     var testDescription: String { message }
@@ -46,7 +49,9 @@ import TestSupport
     func call() {
       let nnParams = Matrix.zeros(nnParams[0], nnParams[1])
       let X = Matrix.zeros(X[0], X[1])
-      let y = yShape.map { Matrix.zeros($0[0], $0[1]) } ?? Matrix(column: y)
+      var values = y
+      if let k = notANumberAt { values[k] = .nan }
+      let y = yShape.map { Matrix.zeros($0[0], $0[1]) } ?? Matrix(column: values)
       if linear {
         _ = nnCostFunctionLinear(nnParams, inputLayerSize: 1, hiddenLayerSize: 2, X: X, y: y, lambda: 0)
       } else {
@@ -69,6 +74,10 @@ import TestSupport
       nnParams: [12, 1], X: [3, 2], y: [1, 2, 1, 2],
       message: "y must be a vector with one entry per row of X (3), not a 4×1 matrix"),
     CostCall(nnParams: [12, 1], X: [3, 2], y: [1, 3, 1], message: "y(2) = 3.0 is not a label in 1…2"),
+    CostCall(nnParams: [12, 1], X: [3, 2], y: [1, 1.5, 1], message: "y(2) = 1.5 is not a label in 1…2"),
+    CostCall(
+      nnParams: [12, 1], X: [3, 2], y: [1, 2, 1], notANumberAt: 2, message: "y(3) = nan is not a label in 1…2"),
+    CostCall(nnParams: [12, 1], X: [3, 2], y: [0, 2, 1], message: "y(1) = 0.0 is not a label in 1…2"),
     CostCall(
       linear: true, nnParams: [7, 1], X: [4, 3], y: [], yShape: [4, 1],
       message: "X has 3 columns but the input layer has 1 unit (Theta1 is 2×2)"),
