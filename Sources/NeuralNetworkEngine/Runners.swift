@@ -4,11 +4,11 @@ import Synchronization
 
 /// Threads that stay ready between the engine's parallel passes.
 ///
-/// One evaluation of the cost function at the course's shape shares two
-/// passes between the cores (the chunks of examples, then the pieces of the
-/// first layer's gradient). A thread that has gone to sleep between two
-/// passes wakes late, a large part of an evaluation (the Performance article
-/// gives the measurement). These helpers instead wait for the next pass by
+/// One evaluation of the cost function at the course's shape shares one
+/// pass between the cores (the chunks of examples, then the pieces of the
+/// first layer's gradient), other shapes several. A thread that has gone to
+/// sleep between passes, or between evaluations, wakes late, a large part
+/// of an evaluation (the Performance article gives the measurement). These helpers instead wait for the next pass by
 /// spinning for a while (``spinLimit``) after each one, and only then sleep,
 /// so that back-to-back evaluations, as in training, find them awake.
 ///
