@@ -92,12 +92,13 @@ extension FeedforwardNetwork {
     return Matrix(column: grad)
   }
 
-  /// The pieces of the sparse loops' Theta_grad(1) when they share a pass
-  /// with the chunks: several ranges of columns per core (``SparseInput/columnRanges(_:)``),
-  /// handed out as the cores come free. nil without the sparse loops, or
-  /// when the chunks and the pieces are not shared between cores.
+  /// The pieces the sparse loops' Theta_grad(1) is shared between the cores
+  /// in: several ranges of columns per core (``SparseInput/columnRanges(_:)``),
+  /// handed out as the cores come free, each reading delta(2) once, block by
+  /// block. nil without the sparse loops, or when the work is too small to
+  /// share (one core then makes every column).
   func sparseGradientPieces(in w: NetworkWorkspace) -> [Range<Int>]? {
-    guard let sparse = w.sparse, w.chunks > 1, w.m * w.zStride[2] >= 16_384 else { return nil }
+    guard let sparse = w.sparse, w.m * w.zStride[2] >= 16_384 else { return nil }
     let ranges = sparse.columnRanges(w.gradientPieces)
     return ranges.count > 1 ? ranges : nil
   }
@@ -138,14 +139,12 @@ extension FeedforwardNetwork {
     if let sparse = w.sparse, UnsafeBufferPointer(start: w.chunkFinite.pointer, count: w.chunks).allSatisfy({ $0 == 1 })
     {
       if !sparseMade {
-        // Several ranges of columns per core, handed out as the cores come
-        // free; each reads delta(2) once, block by block.
-        let ranges = sparse.columnRanges(w.gradientPieces)
-        let work = { (piece: Int) in sparseGradient(columns: ranges[piece], asChunksFinish: false, in: w) }
-        if m * stride2 >= 16_384 && ranges.count > 1 {
-          NetworkWorkspace.inParallel(ranges.count, work)
+        if let pieces = sparseGradientPieces(in: w) {
+          NetworkWorkspace.inParallel(pieces.count) {
+            sparseGradient(columns: pieces[$0], asChunksFinish: false, in: w)
+          }
         } else {
-          for piece in ranges.indices { work(piece) }
+          sparseGradient(columns: 0..<sparse.columns, asChunksFinish: false, in: w)
         }
       }
       let packed = w.packedGradient.pointer

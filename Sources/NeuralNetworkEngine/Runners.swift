@@ -8,9 +8,10 @@ import Synchronization
 /// pass between the cores (the chunks of examples, then the pieces of the
 /// first layer's gradient), other shapes several. A thread that has gone to
 /// sleep between passes, or between evaluations, wakes late, a large part
-/// of an evaluation (the Performance article gives the measurement). These helpers instead wait for the next pass by
-/// spinning for a while (``spinLimit``) after each one, and only then sleep,
-/// so that back-to-back evaluations, as in training, find them awake.
+/// of an evaluation (the Performance article gives the measurement). These
+/// helpers instead wait for the next pass by spinning for a while
+/// (``spinLimit``) after each one, and only then sleep, so that
+/// back-to-back evaluations, as in training, find them awake.
 ///
 /// A pass is `body(runner)` on the calling thread (runner 0) and on every
 /// helper (1 … helpers), returning when all of them have. One pass runs at a
