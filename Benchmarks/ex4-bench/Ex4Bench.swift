@@ -118,6 +118,7 @@ struct Ex4Bench: ParsableCommand {
     sparseFloor(course, ours: courseTimes, peak: coursePeak)
     sparseLoopsAlone(course, peak: coursePeak)
     layerLoopsAlone(course)
+    passOverhead()
     if !skipComparisons { compare(course, evaluations: foreignRepeats) }
 
     if densitySweep { sweepDensities() }
@@ -293,6 +294,28 @@ struct Ex4Bench: ParsableCommand {
           (forward.minimum + backward.minimum) / cores * 1e3))
     }
     print()
+  }
+
+  /// What one of the engine's parallel passes costs beyond its work: a pass
+  /// whose every runner waits 0.3 ms, back to back as an evaluation's passes
+  /// come, timed from the call to its return. (Reading the number of cores
+  /// from Foundation on each pass once cost 45 µs here.)
+  func passOverhead() {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard cores > 1 else { return }
+    let work = 0.000_3
+    let overheads = times(200) {
+      NetworkWorkspace.inParallel(cores) { _ in
+        let start = now()
+        while now() - start < work {}
+      }
+    }.map { $0 - work }
+    let t = Summary(overheads)
+    print(
+      String(
+        format:
+          "   a parallel pass over the %d cores: %.1f µs beyond its work at the median, %.1f at most (200 passes of 0.3 ms)\n",
+        cores, t.median * 1e6, t.maximum * 1e6))
   }
 
   /// The layer loops alone, on this thread, on each vector path: the hidden

@@ -344,8 +344,8 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// per core runs on ``Runners/shared`` (this thread and helpers that stay
   /// ready between passes); other counts, and a pass while another is under
   /// way, on Dispatch.
-  static func inParallel(
-    _ count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount, _ body: (Int) -> Void
+  package static func inParallel(
+    _ count: Int, workers: Int = Runners.cores, _ body: (Int) -> Void
   ) {
     let runners = min(max(workers, 1), count)
     guard runners > 1 else {
@@ -373,7 +373,7 @@ package final class NetworkWorkspace: @unchecked Sendable {
   /// counter of ``inParallel(_:workers:_:)`` can even out the cores' loads.
   /// The gradient is the same whatever the number (each column's sum is
   /// made by one piece); tests set it to compare.
-  package var gradientPieces = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+  package var gradientPieces = max(8, 4 * Runners.cores)
 }
 
 /// The next piece to hand out in ``NetworkWorkspace/inParallel(_:workers:_:)``.
